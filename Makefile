@@ -1,0 +1,32 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+VENV := .venv
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test eval install system-packages model lint
+
+$(INSTALLED): pyproject.toml constraints.txt scripts/setup-venv.sh
+	scripts/setup-venv.sh
+	touch $@
+
+install: $(INSTALLED)
+
+system-packages:
+	scripts/install-system-packages.sh
+
+model: install
+	$(VENV)/bin/kundesenter train
+
+## Install what is missing, train if the data changed, start the Rasa server and the action server.
+run: install system-packages
+	$(VENV)/bin/kundesenter run
+
+## Install what is missing and run the whole test suite.
+test: install system-packages model
+	$(VENV)/bin/python -m pytest -ra
+
+## NLU evaluation: held-out set per language plus cross-validation of two pipelines.
+eval: install
+	$(VENV)/bin/kundesenter eval --cross-validation
+
+lint: install
+	$(VENV)/bin/ruff check bot actions tests

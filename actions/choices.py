@@ -1,0 +1,31 @@
+"""Recognise an answer to a closed question from its button payload or the customer's own words."""
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+
+_CHOICES_FILE = Path(__file__).with_name("choices.yml")
+
+
+@lru_cache(maxsize=1)
+def _choices() -> Dict[str, Dict[str, List[str]]]:
+    return yaml.safe_load(_CHOICES_FILE.read_text(encoding="utf-8"))
+
+
+def match_choice(question: str, answer: str) -> Optional[str]:
+    """The option whose longest word occurs in ``answer``; None if no option, or two, fit equally."""
+    text = " " + " ".join(re.sub(r"[^\w\s]", " ", answer.lower()).split()) + " "
+    best: Dict[str, int] = {}
+    for option, words in _choices()[question].items():
+        hits = [len(word) for word in words if f" {word} " in text]
+        if hits:
+            best[option] = max(hits)
+    if not best:
+        return None
+    ranked = sorted(best.items(), key=lambda item: -item[1])
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return None
+    return ranked[0][0]

@@ -1,0 +1,36 @@
+"""What the bot does when it did not understand: rephrase first, then offer a person."""
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def consecutive_fallbacks(events: List[Dict[Text, Any]]) -> int:
+    """How many of the customer's latest messages in a row were not understood."""
+    count = 0
+    for event in reversed(events):
+        if event.get("event") == "session_started":
+            break
+        if event.get("event") != "user":
+            continue
+        if (event.get("parse_data") or {}).get("intent", {}).get("name") != FALLBACK_INTENT:
+            break
+        count += 1
+    return count
+
+
+class ActionHandleFallback(Action):
+    def name(self) -> Text:
+        return "action_handle_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if consecutive_fallbacks(tracker.events) >= 2:
+            dispatcher.utter_message(response="utter_offer_human")
+        else:
+            dispatcher.utter_message(response="utter_rephrase")
+        return []

@@ -1,0 +1,98 @@
+"""`kundesenter`: train, run, chat with and evaluate the assistant."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional
+
+from bot import project
+
+
+def _train(args: argparse.Namespace) -> int:
+    from bot.model_cache import ensure_model
+
+    print(ensure_model(Path(args.config)))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot import services
+    from bot.model_cache import ensure_model
+
+    model = ensure_model()
+    running = services.start(model, services.Ports(args.port, args.actions_port))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        services.wait_until_ready(running)
+        print(
+            "\nKundesenter is running:\n"
+            f"  REST webhook   {running.rest_url}\n"
+            f"  Rasa HTTP API  http://localhost:{args.port}/status\n"
+            f"  Action server  {running.actions_url}\n"
+            f"  Conversations  {running.tracker_db} (SQLite)\n"
+            f"  Model          {model.name}\n"
+            "Talk to it: kundesenter chat   (Ctrl-C stops everything)\n",
+            flush=True,
+        )
+        while all(p.poll() is None for p in running.processes):
+            time.sleep(1)
+        print("A server stopped; shutting down.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        running.stop()
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.chat import chat
+
+    chat(args.url, args.language)
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from bot import evaluation
+
+    return evaluation.main(cross_validation=args.cross_validation, folds=args.folds, minimum=args.minimum)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="kundesenter", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train the model if its inputs changed")
+    train.add_argument("--config", default=str(project.CONFIG))
+    train.set_defaults(handler=_train)
+
+    run = commands.add_parser("run", help="train if needed, then start the Rasa server and the action server")
+    run.add_argument("--port", type=int, default=5005)
+    run.add_argument("--actions-port", type=int, default=5055)
+    run.set_defaults(handler=_run)
+
+    chat = commands.add_parser("chat", help="chat with a running assistant in the terminal")
+    chat.add_argument("--url", default="http://localhost:5005/webhooks/rest/webhook")
+    chat.add_argument("--language", choices=["nb", "sv"], help="start the conversation in this language")
+    chat.set_defaults(handler=_chat)
+
+    evaluate = commands.add_parser("eval", help="NLU accuracy on the held-out set (and cross-validation)")
+    evaluate.add_argument("--cross-validation", action="store_true", help="also compare the pipelines by cross-validation")
+    evaluate.add_argument("--folds", type=int, default=5)
+    evaluate.add_argument("--minimum", type=float, default=0.92, help="fail below this intent accuracy per language")
+    evaluate.set_defaults(handler=_eval)
+    return root
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

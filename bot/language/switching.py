@@ -1,0 +1,33 @@
+"""When a conversation changes language.
+
+A conversation keeps its language through short or ambiguous messages ("ok",
+"ja", a tracking number) and changes only when a message is clearly in the
+other language, so a Swedish customer who types "ja" is not answered in Norwegian.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+from bot.language.detector import LANGUAGES
+
+
+def conversation_language(
+    current: Optional[str],
+    detection: Optional[Dict[str, Any]],
+    metadata: Optional[Dict[str, Any]],
+) -> str:
+    """The language the bot should answer in after the latest message.
+
+    ``detection`` is the NLU's ``language_detection``; ``metadata`` the channel's
+    (a Swedish web page or phone number may say ``{"language": "sv"}``).
+    """
+    detected = (detection or {}).get("language")
+    if detected in LANGUAGES and (detection or {}).get("clear") and detected != current:
+        return detected
+    if current in LANGUAGES:
+        return current
+    hinted = (metadata or {}).get("language")
+    if hinted in LANGUAGES:
+        return hinted
+    return detected if detected in LANGUAGES else LANGUAGES[0]

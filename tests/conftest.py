@@ -1,0 +1,109 @@
+"""Shared fixtures: the project's training data, and one real assistant per test session."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+import requests
+import yaml
+
+from bot import project
+from bot.language.detector import LanguageModel
+
+
+def nlu_examples(directory: Path = project.DATA / "nlu") -> List[Dict[str, Any]]:
+    """Every training example as {text, intent, language}, read with Rasa's own loader."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.nlu.language_detector import training_language
+
+    data = load_data(str(directory))
+    return [
+        {"text": m.get("text"), "intent": m.get("intent"), "language": training_language(m)}
+        for m in data.intent_examples
+    ]
+
+
+@pytest.fixture(scope="session")
+def training_examples() -> List[Dict[str, Any]]:
+    return nlu_examples()
+
+
+@pytest.fixture(scope="session")
+def language_model(training_examples) -> LanguageModel:
+    """The detector trained exactly as the Rasa component trains it (config.yml settings)."""
+    config = yaml.safe_load(project.CONFIG.read_text())
+    settings = next(c for c in config["pipeline"] if c["name"].endswith("LanguageDetector"))
+    return LanguageModel.train(
+        [(e["text"], e["language"]) for e in training_examples],
+        ngram=settings.get("ngram", 3),
+        min_log_odds=settings["min_log_odds"],
+        min_known_words=settings["min_known_words"],
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory) -> Iterator[Any]:
+    """The trained model served by a real Rasa server and a real action server."""
+    from bot import services
+    from bot.model_cache import ensure_model
+
+    model = ensure_model()
+    work = tmp_path_factory.mktemp("assistant")
+    running = services.start(
+        model, services.Ports(_free_port(), _free_port()), tracker_db=work / "tracker.db", log_dir=work
+    )
+    try:
+        services.wait_until_ready(running)
+        yield running
+    finally:
+        running.stop()
+
+
+class Customer:
+    """One customer talking to the assistant over the REST webhook."""
+
+    def __init__(self, assistant: Any, metadata: Dict[str, Any] | None = None) -> None:
+        self.assistant = assistant
+        self.sender = f"test-{uuid.uuid4().hex}"
+        self.metadata = metadata or {}
+
+    def says(self, text: str) -> List[Dict[str, Any]]:
+        response = requests.post(
+            self.assistant.rest_url,
+            json={"sender": self.sender, "message": text, "metadata": self.metadata},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def tracker(self) -> Dict[str, Any]:
+        url = f"http://localhost:{self.assistant.ports.rasa}/conversations/{self.sender}/tracker"
+        return requests.get(url, timeout=30).json()
+
+
+@pytest.fixture
+def customer(assistant):
+    return lambda **metadata: Customer(assistant, metadata)
+
+
+@pytest.fixture(scope="session")
+def responses() -> Dict[str, Dict[str, Dict[str, Any]]]:
+    """Domain responses by name and language: responses["utter_greet"]["sv"]["text"]."""
+    table: Dict[str, Dict[str, Dict[str, Any]]] = {}
+    for file in sorted(project.DOMAIN.glob("*.yml")):
+        for name, variations in (yaml.safe_load(file.read_text()).get("responses") or {}).items():
+            for variation in variations:
+                language = next(c["value"] for c in variation.get("condition", []) if c["name"] == "language")
+                table.setdefault(name, {})[language] = variation
+    return table

@@ -1,0 +1,113 @@
+"""Customers talking to the real assistant (Rasa server + action server) over the REST webhook."""
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def texts(answers):
+    return [a.get("text") for a in answers]
+
+
+def test_norwegian_customer_is_greeted_in_norwegian(customer, responses):
+    answers = customer().says("hei hei")
+    assert texts(answers) == [responses["utter_greet"]["nb"]["text"]]
+
+
+def test_swedish_customer_tracks_parcel_without_number_and_is_asked_for_it_in_swedish(customer, responses):
+    swede = customer()
+    answers = swede.says("hej! jag undrar var mitt paket är, det skulle ha kommit i fredags")
+    assert texts(answers) == [responses["utter_ask_tracking_number"]["sv"]["text"]]
+    answers = swede.says("det är LA123456785SE")
+    assert texts(answers) == [
+        responses["utter_tracking_not_connected"]["sv"]["text"].replace("{tracking_number}", "LA123456785SE")
+    ]
+
+
+def test_norwegian_customer_with_a_typo_in_the_tracking_number_is_told_to_check_it(customer, responses):
+    norwegian = customer()
+    assert texts(norwegian.says("hvor er pakka mi?")) == [responses["utter_ask_tracking_number"]["nb"]["text"]]
+    answers = norwegian.says("la 123 456 784 no")
+    assert texts(answers) == [
+        responses["utter_tracking_number_check_digit"]["nb"]["text"],
+        responses["utter_ask_tracking_number"]["nb"]["text"],
+    ]
+    answers = norwegian.says("LA123456785NO")
+    assert "LA123456785NO" in answers[0]["text"]
+
+
+def test_tracking_number_in_the_first_message_needs_no_question(customer, responses):
+    answers = customer().says("hvor er pakken min la123456785no? har venta i to uker")
+    assert texts(answers) == [
+        responses["utter_tracking_not_connected"]["nb"]["text"].replace("{tracking_number}", "LA123456785NO")
+    ]
+
+
+@pytest.mark.parametrize("language, complaint, stop", [
+    ("nb", "jeg vil klage, pakken kom helt knust", "glem det, avbryt"),
+    ("sv", "jag vill reklamera ett paket som kom trasigt", "nej avbryt, jag orkar inte"),
+])
+def test_stop_inside_a_form_cancels_it(customer, responses, language, complaint, stop):
+    person = customer()
+    answers = person.says(complaint)
+    assert texts(answers) == [
+        responses["utter_sorry_to_hear"][language]["text"],
+        responses["utter_ask_tracking_number"][language]["text"],
+    ]
+    assert person.tracker()["active_loop"].get("name") == "complaint_form"
+    assert texts(person.says(stop)) == [responses["utter_cancelled"][language]["text"]]
+    assert not person.tracker()["active_loop"].get("name")
+
+
+@pytest.mark.parametrize("language, greeting", [("nb", "hei"), ("sv", "hej")])
+def test_gibberish_twice_gets_rephrase_then_the_offer_of_a_person(customer, responses, language, greeting):
+    person = customer()
+    person.says(greeting)
+    assert texts(person.says("asdkjh qwpoeiru zxmcnv")) == [responses["utter_rephrase"][language]["text"]]
+    answers = person.says("blorp fnaargh wibble xkcd")
+    assert texts(answers) == [responses["utter_offer_human"][language]["text"]]
+    assert [b["payload"] for b in answers[0]["buttons"]] == ["/request_human", "/deny"]
+
+
+def test_swedish_conversation_stays_swedish_on_short_ambiguous_answers(customer, responses):
+    swede = customer()
+    swede.says("hej, jag har en fråga om mitt paket")
+    assert texts(swede.says("ok")) != []
+    tracker = swede.tracker()
+    assert tracker["slots"]["language"] == "sv"
+
+
+def test_channel_metadata_sets_the_language_of_an_ambiguous_first_message(customer, responses):
+    answers = customer(language="sv").says("LA123456785SE")
+    assert texts(answers) == [
+        responses["utter_tracking_not_connected"]["sv"]["text"].replace("{tracking_number}", "LA123456785SE")
+    ]
+
+
+def test_customer_who_clearly_switches_language_is_answered_in_the_new_one(customer, responses):
+    person = customer()
+    assert texts(person.says("hei, jeg lurer på noe")) == [responses["utter_greet"]["nb"]["text"]]
+    assert texts(person.says("förlåt, jag skriver hellre på svenska. är du en robot?")) == [
+        responses["utter_bot_challenge"]["sv"]["text"]
+    ]
+
+
+def test_swedish_customer_changes_address_and_a_past_date_is_refused(customer, responses):
+    swede = customer()
+    sv = lambda name: responses[name]["sv"]["text"]  # noqa: E731
+    assert texts(swede.says("hej jag ska flytta och vill göra en adressändring")) == [sv("utter_ask_person_name")]
+    assert texts(swede.says("Anna Svensson")) == [sv("utter_ask_old_address")]
+    assert texts(swede.says("Kungsgatan 5, 111 43 Stockholm")) == [sv("utter_ask_new_address")]
+    assert texts(swede.says("bara Storgatan")) == [sv("utter_address_needs_postcode"), sv("utter_ask_new_address")]
+    assert texts(swede.says("Storgatan 12, 411 04 Göteborg")) == [sv("utter_ask_moving_date")]
+    assert texts(swede.says("1 januari 2020")) == [sv("utter_date_in_past"), sv("utter_ask_moving_date")]
+    assert texts(swede.says("imorgon")) == [sv("utter_ask_change_type")]
+    assert texts(swede.says("tillfällig")) == [sv("utter_ask_end_date")]
+    assert texts(swede.says("idag")) == [
+        sv("utter_end_date_before_start").split("{")[0] + swede.tracker()["slots"]["moving_date"] + ").",
+        sv("utter_ask_end_date"),
+    ]
+    assert texts(swede.says("1 mars 2027")) == [sv("utter_ask_mail_forwarding")]
+    answers = swede.says("/affirm")
+    assert "Anna Svensson" in answers[0]["text"] and "INTE sparad" in answers[0]["text"]
+    assert swede.tracker()["slots"]["mail_forwarding"] is True

@@ -1,0 +1,71 @@
+"""Tracking numbers as customers type them: valid ones are found and normalised, typos are not."""
+
+import pytest
+
+from bot.identifiers.tracking import (
+    TrackingFormat,
+    find_tracking_numbers,
+    gs1_check_digit,
+    has_tracking_shape,
+    parse_tracking_number,
+    s10_check_digit,
+)
+
+
+def test_s10_check_digit_uses_upu_weights():
+    assert s10_check_digit("12345678") == 5  # LA123456785NO, the UPU example
+    assert s10_check_digit("00000000") == 5  # remainder 0 -> 11 -> 5
+    assert s10_check_digit("00000001") == 4
+
+
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("LA123456785NO", "LA123456785NO"),
+        ("la123456785no", "LA123456785NO"),
+        ("LA 123 456 785 NO", "LA123456785NO"),
+        ("la-123-456-785-no", "LA123456785NO"),
+        ("RR000000005SE", "RR000000005SE"),
+    ],
+)
+def test_valid_s10_numbers_are_normalised(written, expected):
+    number = parse_tracking_number(written)
+    assert number is not None and number.value == expected and number.format is TrackingFormat.S10
+
+
+@pytest.mark.parametrize("written", ["LA123456784NO", "LA123456786NO", "L1123456785NO", "LA12345678NO", "LA1234567850NO"])
+def test_s10_with_wrong_check_digit_or_shape_is_rejected(written):
+    assert parse_tracking_number(written) is None
+
+
+def test_sscc_check_digit_and_application_identifier():
+    body = "37012345000000001"
+    valid = body + str(gs1_check_digit(body))
+    assert valid == "370123450000000014"
+    assert parse_tracking_number(valid).format is TrackingFormat.SSCC
+    assert parse_tracking_number("00" + valid).value == valid
+    assert parse_tracking_number("00 3701 2345 0000 0000 14").value == valid
+    wrong = valid[:-1] + str((int(valid[-1]) + 1) % 10)
+    assert parse_tracking_number(wrong) is None
+    assert parse_tracking_number("00" + wrong) is None
+
+
+def test_carrier_shipment_numbers_have_ten_to_twenty_digits():
+    assert parse_tracking_number("70438101234567890").format is TrackingFormat.SHIPMENT
+    assert parse_tracking_number("123456789") is None
+    assert parse_tracking_number("1" * 21) is None
+    assert parse_tracking_number("0701234567") is None  # a Swedish mobile number
+
+
+def test_numbers_are_found_in_a_long_message_with_their_spans():
+    text = "Hei! Pakken min LA123456785NO har ikke kommet, og heller ikke 00370123450000000014. Tlf 0701234567"
+    found = list(find_tracking_numbers(text))
+    assert [n.value for n in found] == ["LA123456785NO", "370123450000000014"]
+    assert text[found[0].start : found[0].end] == "LA123456785NO"
+
+
+def test_message_with_a_typo_in_the_number_yields_no_number_but_keeps_its_shape():
+    text = "var är mitt paket la123456784se"
+    assert list(find_tracking_numbers(text)) == []
+    assert has_tracking_shape(text)
+    assert not has_tracking_shape("var är mitt paket")

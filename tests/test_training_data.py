@@ -1,0 +1,53 @@
+"""The training data is what the bot learns from: enough of it, in both languages, and honest."""
+
+import re
+from collections import Counter
+
+import pytest
+import yaml
+
+from bot import project
+from bot.evaluation import heldout_examples
+from bot.identifiers.tracking import parse_tracking_number
+
+INTENTS = [
+    "greet", "goodbye", "thank", "affirm", "deny", "track_parcel", "change_address", "delivery_times",
+    "book_delivery", "complaint", "opening_hours", "request_human", "bot_challenge", "out_of_scope", "stop", "inform",
+]
+
+
+@pytest.mark.parametrize("language", ["nb", "sv"])
+def test_every_intent_has_at_least_40_examples_per_language(training_examples, language):
+    counts = Counter(e["intent"] for e in training_examples if e["language"] == language)
+    assert {intent: counts[intent] for intent in INTENTS if counts[intent] < 40} == {}
+    assert set(counts) == set(INTENTS)
+
+
+def test_every_example_says_its_language(training_examples):
+    assert [e["text"] for e in training_examples if e["language"] not in ("nb", "sv")] == []
+
+
+def test_annotated_tracking_numbers_are_valid():
+    pattern = re.compile(r"\[([^\]]+)\]\(tracking_number\)")
+    invalid = []
+    for file in sorted((project.DATA / "nlu").rglob("*.yml")) + sorted(project.HELDOUT.glob("heldout_*.yml")):
+        invalid += [(file.name, v) for v in pattern.findall(file.read_text()) if parse_tracking_number(v) is None]
+    assert invalid == []
+
+
+def test_heldout_examples_are_never_trained_on(training_examples):
+    trained = {e["text"].lower().strip() for e in training_examples}
+    heldout = heldout_examples()
+    assert {e.language for e in heldout} == {"nb", "sv"}
+    assert all(sum(1 for e in heldout if e.language == lang and e.intent == i) >= 10 for lang in ("nb", "sv") for i in INTENTS)
+    assert [e.text for e in heldout if e.text.lower().strip() in trained] == []
+
+
+def test_every_response_exists_in_norwegian_and_swedish():
+    missing = []
+    for file in sorted(project.DOMAIN.glob("*.yml")):
+        for name, variations in (yaml.safe_load(file.read_text()).get("responses") or {}).items():
+            languages = [c["value"] for v in variations for c in v.get("condition", []) if c["name"] == "language"]
+            if sorted(languages) != ["nb", "sv"] or len(variations) != 2:
+                missing.append((file.name, name, languages))
+    assert missing == []
