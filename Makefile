@@ -29,4 +29,4 @@ eval: install
 	$(VENV)/bin/kundesenter eval --cross-validation
 
 lint: install
-	$(VENV)/bin/ruff check bot actions tests
+	$(VENV)/bin/ruff check --isolated --select F,E9 bot actions tests

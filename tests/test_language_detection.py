@@ -54,3 +54,9 @@ def test_first_message_uses_channel_metadata_when_the_text_is_ambiguous():
     assert conversation_language(None, {"language": "nb", "clear": True}, {"language": "sv"}) == "nb"
     assert conversation_language(None, {"language": "sv", "clear": False}, None) == "sv"
     assert conversation_language(None, None, None) == "nb"
+
+
+def test_gibberish_has_words_but_none_the_bot_knows(language_model):
+    detection = language_model.detect("blorp fnaargh wibble xkcd", default="nb")
+    assert (detection.words, detection.known_words) == (4, 0)
+    assert language_model.detect("hvor er pakkken min", default="nb").known_words >= 3

@@ -27,11 +27,12 @@ class Detection:
     """The most likely language of a message and how sure we are.
 
     ``clear`` means the message alone is strong enough evidence to switch a
-    conversation's language; ``known_words`` counts words seen in training.
+    conversation's language; ``known_words`` counts the ``words`` seen in training.
     """
 
     language: str
     log_odds: float
+    words: int
     known_words: int
     clear: bool
 
@@ -39,6 +40,7 @@ class Detection:
         return {
             "language": self.language,
             "log_odds": round(self.log_odds, 3),
+            "words": self.words,
             "known_words": self.known_words,
             "clear": self.clear,
         }
@@ -98,12 +100,12 @@ class LanguageModel:
         words = linguistic_words(text)
         known = sum(1 for w in words if "w:" + w in self._words)
         if not words:
-            return Detection(default, 0.0, 0, False)
+            return Detection(default, 0.0, 0, 0, False)
         scores = {lang: self._log_likelihood(_features(words, self.ngram), lang) for lang in LANGUAGES}
         best, other = sorted(LANGUAGES, key=lambda lang: scores[lang], reverse=True)
         log_odds = scores[best] - scores[other]
         clear = log_odds >= self.min_log_odds and known >= self.min_known_words
-        return Detection(best, log_odds, known, clear)
+        return Detection(best, log_odds, len(words), known, clear)
 
     def _log_likelihood(self, features: List[str], language: str) -> float:
         counts, total = self.counts[language], self._totals[language]

@@ -94,7 +94,7 @@ def test_customer_who_clearly_switches_language_is_answered_in_the_new_one(custo
 
 def test_swedish_customer_changes_address_and_a_past_date_is_refused(customer, responses):
     swede = customer()
-    sv = lambda name: responses[name]["sv"]["text"]  # noqa: E731
+    sv = lambda name: responses[name]["sv"]["text"]
     assert texts(swede.says("hej jag ska flytta och vill göra en adressändring")) == [sv("utter_ask_person_name")]
     assert texts(swede.says("Anna Svensson")) == [sv("utter_ask_old_address")]
     assert texts(swede.says("Kungsgatan 5, 111 43 Stockholm")) == [sv("utter_ask_new_address")]
