@@ -26,7 +26,7 @@ test: install system-packages model
 
 ## NLU evaluation: held-out set per language plus cross-validation of two pipelines.
 eval: install
-	$(VENV)/bin/kundesenter eval --cross-validation
+	$(VENV)/bin/kundesenter eval --cross-validation --folds 3
 
 lint: install
 	$(VENV)/bin/ruff check --isolated --select F,E9 bot actions tests
