@@ -9,7 +9,7 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.choices import match_choice
+from actions.choices import validate_choice
 from bot.identifiers.dates import parse_date
 
 MAX_MONTHS_AHEAD = 3
@@ -78,10 +78,7 @@ class ValidateAddressChangeForm(FormValidationAction):
     def validate_change_type(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        choice = match_choice("change_type", str(slot_value or ""))
-        if choice is None:
-            dispatcher.utter_message(response="utter_change_type_not_understood")
-        return {"change_type": choice}
+        return validate_choice("change_type", slot_value, dispatcher, "utter_change_type_not_understood")
 
     def validate_end_date(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -3,9 +3,10 @@
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import yaml
+from rasa_sdk.executor import CollectingDispatcher
 
 _CHOICES_FILE = Path(__file__).with_name("choices.yml")
 
@@ -29,3 +30,11 @@ def match_choice(question: str, answer: str) -> Optional[str]:
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
         return None
     return ranked[0][0]
+
+
+def validate_choice(question: str, answer: Any, dispatcher: CollectingDispatcher, not_understood: str) -> Dict[str, Any]:
+    """Slot update for a closed question; tells the customer the options when the answer fits none."""
+    choice = match_choice(question, str(answer or ""))
+    if choice is None:
+        dispatcher.utter_message(response=not_understood)
+    return {question: choice}

@@ -6,7 +6,7 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.choices import match_choice
+from actions.choices import validate_choice
 from actions.tracking import TrackingNumberValidation
 from bot.identifiers.contact import normalise_phone, parse_email
 
@@ -20,10 +20,7 @@ class ValidateComplaintForm(TrackingNumberValidation, FormValidationAction):
     def validate_complaint_type(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        choice = match_choice("complaint_type", str(slot_value or ""))
-        if choice is None:
-            dispatcher.utter_message(response="utter_complaint_type_not_understood")
-        return {"complaint_type": choice}
+        return validate_choice("complaint_type", slot_value, dispatcher, "utter_complaint_type_not_understood")
 
     def validate_complaint_description(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
