@@ -1,0 +1,22 @@
+"""How a back-end call can fail, in the terms the dialogue needs to answer the customer."""
+
+
+class CarrierError(Exception):
+    """Base class: the back-end could not give the answer asked for."""
+
+
+class BackendUnavailable(CarrierError):
+    """Down, too slow, answering 5xx, or the circuit breaker is open. Nothing was changed."""
+
+
+class NotFound(CarrierError):
+    """The back-end answered and does not know this shipment (or option, or order)."""
+
+
+class Rejected(CarrierError):
+    """The back-end refused the request (validation, not bookable); `code` says why."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
