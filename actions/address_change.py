@@ -2,18 +2,24 @@
 
 import datetime as dt
 import re
-from typing import Any, Dict, List, Optional, Text
+from dataclasses import asdict
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from dateutil.relativedelta import relativedelta
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import carrier
+from actions.carrier.model import Address, AddressChangeOrder, Receipt
 from actions.choices import validate_choice
+from actions.orders import AskConfirmation, OrderDone, confirm_and_place, idempotency_key
+from actions.texts import language_of, render
 from bot.identifiers.dates import parse_date
+from bot.identifiers.postcodes import PostcodeError, check, parse_address
+from bot.language import formatting
 
 MAX_MONTHS_AHEAD = 3
-_POSTCODE = re.compile(r"(?<!\d)(\d{3} ?\d{2}|\d{4})(?!\d)")
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -53,12 +59,22 @@ class ValidateAddressChangeForm(FormValidationAction):
 
     @staticmethod
     def _address(value: Any, dispatcher: CollectingDispatcher) -> Optional[str]:
-        """A street with a name and a postcode; checked against the postcode register once the back-end is connected."""
-        address = " ".join(str(value or "").split())
-        if _POSTCODE.search(address) and _LETTERS.search(address):
-            return address
-        dispatcher.utter_message(response="utter_address_needs_postcode")
-        return None
+        """A street and a postcode that exists, in the town the customer named (the register's spelling kept)."""
+        parsed = parse_address(str(value or ""))
+        if parsed is None:
+            dispatcher.utter_message(response="utter_address_needs_postcode")
+            return None
+        try:
+            return str(check(parsed))
+        except PostcodeError as wrong:
+            if wrong.registered_town is None:
+                dispatcher.utter_message(response="utter_postcode_unknown", postcode=wrong.postcode)
+            else:
+                dispatcher.utter_message(
+                    response="utter_postcode_wrong_town",
+                    postcode=wrong.postcode, registered_town=wrong.registered_town, written_town=wrong.written_town,
+                )
+            return None
 
     def validate_moving_date(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -92,3 +108,67 @@ class ValidateAddressChangeForm(FormValidationAction):
             dispatcher.utter_message(response="utter_end_date_before_start")
             return {"end_date": None}
         return {"end_date": date.isoformat()}
+
+    async def validate_address_change_confirmed(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        order = _order(tracker)
+
+        async def place() -> Receipt:
+            key = idempotency_key(tracker, "address-change", asdict(order))
+            return await carrier.backend().create_address_change(order, key)
+
+        return await confirm_and_place(
+            "address_change_confirmed", "address_change_field", place,
+            lambda receipt: {"address_change_receipt": receipt.number}, dispatcher, tracker,
+        )
+
+
+def _address_of(slot: str) -> Address:
+    checked = check(parse_address(slot))
+    return Address(checked.street, checked.postcode, checked.town, checked.country)
+
+
+def _order(tracker: Tracker) -> AddressChangeOrder:
+    temporary = tracker.get_slot("change_type") == "temporary"
+    return AddressChangeOrder(
+        name=tracker.get_slot("person_name"),
+        old_address=_address_of(tracker.get_slot("old_address")),
+        new_address=_address_of(tracker.get_slot("new_address")),
+        start_date=dt.date.fromisoformat(tracker.get_slot("moving_date")),
+        kind="temporary" if temporary else "permanent",
+        mail_forwarding=bool(tracker.get_slot("mail_forwarding")),
+        end_date=dt.date.fromisoformat(tracker.get_slot("end_date")) if temporary else None,
+        language=language_of(tracker),
+    )
+
+
+class ActionAskAddressChangeConfirmed(AskConfirmation):
+    which_field_response = "utter_address_change_which_field"
+
+    def name(self) -> Text:
+        return "action_ask_address_change_confirmed"
+
+    def summary(self, tracker: Tracker, domain: Dict[Text, Any]) -> Tuple[str, Dict[str, Any]]:
+        language = language_of(tracker)
+        order = _order(tracker)
+        if order.kind == "temporary":
+            end = formatting.date(order.end_date, language)
+            change_type = render(domain, "utter_text_temporary_until", language, end_date_text=end)
+        else:
+            change_type = render(domain, "utter_text_permanent", language)
+        forwarding = render(domain, "utter_text_yes" if order.mail_forwarding else "utter_text_no", language)
+        return "utter_address_change_summary", {
+            "moving_date_text": formatting.date(order.start_date, language),
+            "change_type_text": change_type,
+            "forwarding_text": forwarding,
+        }
+
+
+class ActionAddressChangeDone(OrderDone):
+    receipt_slot = "address_change_receipt"
+    done_response = "utter_address_change_done"
+    form = "address_change_form"
+
+    def name(self) -> Text:
+        return "action_address_change_done"

@@ -6,6 +6,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.orders import PROMPT
+
 
 class ActionCancelForm(Action):
     def name(self) -> Text:
@@ -16,4 +18,6 @@ class ActionCancelForm(Action):
     ) -> List[Dict[Text, Any]]:
         form = tracker.active_loop.get("name")
         slots = domain.get("forms", {}).get(form, {}).get("required_slots", []) if form else []
-        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(slot, None) for slot in slots]
+        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(PROMPT, None)] + [
+            SlotSet(slot, None) for slot in slots
+        ]

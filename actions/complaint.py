@@ -1,21 +1,58 @@
-"""Complaints (reklamasjon / reklamation): which parcel, what happened, how to reach the customer."""
+"""Complaints (reklamasjon / reklamation): which parcel, what happened, how to reach the customer, then a case."""
 
-from typing import Any, Dict, Text
+from dataclasses import asdict
+from typing import Any, Dict, List, Text, Tuple
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import carrier
+from actions.anger import is_angry
+from actions.carrier.errors import BackendUnavailable, NotFound
+from actions.carrier.model import ComplaintOrder, Receipt
 from actions.choices import validate_choice
+from actions.orders import AskConfirmation, OrderDone, confirm_and_place, idempotency_key
+from actions.texts import language_of, render
 from actions.tracking import TrackingNumberValidation
 from bot.identifiers.contact import normalise_phone, parse_email
 
 MIN_DESCRIPTION_LENGTH = 3
 
 
+class ActionStartComplaint(Action):
+    """Sorry to hear it; if the customer is angry or abusive, real empathy and the offer of a person first."""
+
+    def name(self) -> Text:
+        return "action_start_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        angry = is_angry((tracker.latest_message or {}).get("text") or "")
+        dispatcher.utter_message(response="utter_complaint_empathy" if angry else "utter_sorry_to_hear")
+        return []
+
+
 class ValidateComplaintForm(TrackingNumberValidation, FormValidationAction):
     def name(self) -> Text:
         return "validate_complaint_form"
+
+    async def validate_tracking_number(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """A complaint must be about a parcel the carrier knows; if the back-end cannot say, the case creation will."""
+        checked = super().validate_tracking_number(slot_value, dispatcher, tracker, domain)
+        number = checked["tracking_number"]
+        if number:
+            try:
+                await carrier.tracking().shipment(number)
+            except NotFound:
+                dispatcher.utter_message(response="utter_complaint_unknown_parcel", tracking_number=number)
+                return {"tracking_number": None}
+            except BackendUnavailable:
+                pass
+        return checked
 
     def validate_complaint_type(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -36,3 +73,43 @@ class ValidateComplaintForm(TrackingNumberValidation, FormValidationAction):
         if contact is None:
             dispatcher.utter_message(response="utter_contact_invalid")
         return {"contact": contact}
+
+    async def validate_complaint_confirmed(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        order = ComplaintOrder(
+            tracking_number=tracker.get_slot("tracking_number"),
+            type=tracker.get_slot("complaint_type"),
+            description=tracker.get_slot("complaint_description"),
+            contact=tracker.get_slot("contact"),
+            language=language_of(tracker),
+        )
+
+        async def place() -> Receipt:
+            return await carrier.backend().create_complaint(order, idempotency_key(tracker, "complaint", asdict(order)))
+
+        return await confirm_and_place(
+            "complaint_confirmed", "complaint_field", place,
+            lambda receipt: {"complaint_case": receipt.number, "complaint_handling_days": str(receipt.handling_days)},
+            dispatcher, tracker,
+        )
+
+
+class ActionAskComplaintConfirmed(AskConfirmation):
+    which_field_response = "utter_complaint_which_field"
+
+    def name(self) -> Text:
+        return "action_ask_complaint_confirmed"
+
+    def summary(self, tracker: Tracker, domain: Dict[Text, Any]) -> Tuple[str, Dict[str, Any]]:
+        kind = render(domain, f"utter_text_complaint_{tracker.get_slot('complaint_type')}", language_of(tracker))
+        return "utter_complaint_summary", {"complaint_type_text": kind}
+
+
+class ActionComplaintDone(OrderDone):
+    receipt_slot = "complaint_case"
+    done_response = "utter_complaint_done"
+    form = "complaint_form"
+
+    def name(self) -> Text:
+        return "action_complaint_done"

@@ -1,12 +1,19 @@
 """Tracking a parcel: the tracking number is checked before anything is looked up."""
 
-from typing import Any, Dict, Text
+from typing import Any, Dict, List, Text, Tuple
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import carrier
+from actions.carrier.errors import BackendUnavailable, NotFound
+from actions.carrier.model import Shipment, Status
+from actions.opening_hours import describe_week
+from actions.texts import language_of, render
 from bot.identifiers.tracking import find_tracking_numbers, has_tracking_shape, parse_tracking_number
+from bot.language import formatting
 
 
 class TrackingNumberValidation:
@@ -29,3 +36,57 @@ class TrackingNumberValidation:
 class ValidateTrackingForm(TrackingNumberValidation, FormValidationAction):
     def name(self) -> Text:
         return "validate_tracking_form"
+
+
+class ActionTrackParcel(Action):
+    """Looks the parcel up and answers in plain words with what the customer needs next."""
+
+    def name(self) -> Text:
+        return "action_track_parcel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        number = tracker.get_slot("tracking_number")
+        try:
+            shipment = await carrier.tracking().shipment(number)
+        except NotFound:
+            dispatcher.utter_message(response="utter_tracking_unknown", tracking_number=number)
+            return [SlotSet("tracking_number", None)]
+        except BackendUnavailable:
+            dispatcher.utter_message(response="utter_tracking_backend_down", tracking_number=number)
+            return []
+        response, values = describe_shipment(shipment, language_of(tracker), domain)
+        dispatcher.utter_message(response=response, **values)
+        return []
+
+
+def describe_shipment(shipment: Shipment, language: str, domain: Dict[str, Any]) -> Tuple[str, Dict[str, str]]:
+    """The response for the parcel's status and the values it needs, in the customer's language."""
+    event = shipment.latest_event
+    expected = shipment.expected_delivery
+    values = {
+        "tracking_number": shipment.tracking_number,
+        "event_time": formatting.date_time(event.time, language) if event else "",
+        "event_place": event.location if event else "",
+        "event_description": event.description if event else "",
+        "expected_delivery": (
+            formatting.date(expected, language) if expected else render(domain, "utter_text_expected_unknown", language)
+        ),
+        "pickup_deadline": formatting.date(shipment.pickup_deadline, language) if shipment.pickup_deadline else "",
+        "customs_amount": (
+            formatting.money(shipment.customs_amount.amount, shipment.customs_amount.currency, language)
+            if shipment.customs_amount else ""
+        ),
+    }
+    point = shipment.pickup_point
+    if point is not None:
+        values.update(
+            pickup_name=point.name,
+            pickup_address=f"{point.address}, {point.postcode} {point.town}",
+            pickup_hours=describe_week(point.opening_hours, language) if point.opening_hours else "",
+        )
+    response = f"utter_shipment_{shipment.status.value}"
+    if shipment.status is Status.DELIVERY_ATTEMPTED and point is not None:
+        response = "utter_shipment_delivery_attempted_pickup"
+    return response, values

@@ -25,7 +25,7 @@ def _run(args: argparse.Namespace) -> int:
     from bot.model_cache import ensure_model
 
     model = ensure_model()
-    running = services.start(model, services.Ports(args.port, args.actions_port))
+    running = services.start(model, services.Ports(args.port, args.actions_port, args.backend_port))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         services.wait_until_ready(running)
@@ -34,12 +34,13 @@ def _run(args: argparse.Namespace) -> int:
             f"  REST webhook   {running.rest_url}\n"
             f"  Rasa HTTP API  http://localhost:{args.port}/status\n"
             f"  Action server  {running.actions_url}\n"
+            f"  Back-end       {running.backend_url}  (API description: {running.backend_url}/openapi.json)\n"
             f"  Conversations  {running.tracker_db} (SQLite)\n"
             f"  Model          {model.name}\n"
             "Talk to it: kundesenter chat   (Ctrl-C stops everything)\n",
             flush=True,
         )
-        while all(p.poll() is None for p in running.processes):
+        while all(p.poll() is None for p in running.processes.values()):
             time.sleep(1)
         print("A server stopped; shutting down.", file=sys.stderr)
         return 1
@@ -47,6 +48,15 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     finally:
         running.stop()
+
+
+def _backend(args: argparse.Namespace) -> int:
+    from backend.__main__ import main as backend_main
+
+    argv = ["--host", args.host, "--port", str(args.port)]
+    argv += ["--database-url", args.database_url] if args.database_url else []
+    argv += ["--seed", args.seed] if args.seed else []
+    return backend_main(argv)
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -73,7 +83,15 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="train if needed, then start the Rasa server and the action server")
     run.add_argument("--port", type=int, default=5005)
     run.add_argument("--actions-port", type=int, default=5055)
+    run.add_argument("--backend-port", type=int, default=8077)
     run.set_defaults(handler=_run)
+
+    backend = commands.add_parser("backend", help="run only the reference carrier back-end")
+    backend.add_argument("--host", default="127.0.0.1")
+    backend.add_argument("--port", type=int, default=8077)
+    backend.add_argument("--database-url", help="SQLAlchemy URL (default: $BACKEND_DATABASE_URL or var/backend.db)")
+    backend.add_argument("--seed", help="demo data file (default: backend/demo_data.yml)")
+    backend.set_defaults(handler=_backend)
 
     chat = commands.add_parser("chat", help="chat with a running assistant in the terminal")
     chat.add_argument("--url", default="http://localhost:5005/webhooks/rest/webhook")

@@ -19,13 +19,15 @@ from bot import project
 logger = logging.getLogger(__name__)
 
 PACKAGE = Path(__file__).resolve().parent
-# Besides the pipeline config itself.
+# Besides the pipeline config itself: the domain, the training data, and the code
+# our NLU components run (keep in step with the imports of bot/nlu).
 MODEL_INPUTS = [
     project.DOMAIN,
     project.DATA,
     PACKAGE / "nlu",
-    PACKAGE / "language",
-    PACKAGE / "identifiers",
+    PACKAGE / "language" / "detector.py",
+    PACKAGE / "identifiers" / "contact.py",
+    PACKAGE / "identifiers" / "tracking.py",
 ]
 
 

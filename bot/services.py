@@ -24,6 +24,7 @@ from bot import project
 class Ports:
     rasa: int = 5005
     actions: int = 5055
+    backend: int = 8077
 
 
 @dataclass
@@ -32,7 +33,10 @@ class Services:
 
     ports: Ports
     tracker_db: Path
-    processes: List[subprocess.Popen] = field(default_factory=list)
+    backend_database_url: str
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    log_dir: Optional[Path] = None
+    env: Dict[str, str] = field(default_factory=dict)
 
     @property
     def rest_url(self) -> str:
@@ -42,11 +46,17 @@ class Services:
     def actions_url(self) -> str:
         return f"http://localhost:{self.ports.actions}/webhook"
 
-    def stop(self) -> None:
-        for process in self.processes:
+    @property
+    def backend_url(self) -> str:
+        return f"http://localhost:{self.ports.backend}"
+
+    def stop(self, *names: str) -> None:
+        """Stop the named servers (all when none are named), politely first."""
+        chosen = [self.processes[name] for name in names] if names else list(self.processes.values())
+        for process in chosen:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
+        for process in chosen:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -64,6 +74,7 @@ def _environment(services: Services) -> Dict[str, str]:
     env = dict(os.environ)
     env["ACTION_ENDPOINT_URL"] = services.actions_url
     env["TRACKER_DB"] = str(services.tracker_db)
+    env["BACKEND_URL"] = services.backend_url
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project.ROOT), env.get("PYTHONPATH")]))
     return env
@@ -77,16 +88,32 @@ def _spawn(command: List[str], env: Dict[str, str], log: Optional[Path]) -> subp
     )
 
 
-def start(model: Path, ports: Ports = Ports(), tracker_db: Optional[Path] = None, log_dir: Optional[Path] = None) -> Services:
-    """Start the action server and the Rasa server (REST channel, SQLite tracker store)."""
+def start(
+    model: Path,
+    ports: Ports = Ports(),
+    tracker_db: Optional[Path] = None,
+    log_dir: Optional[Path] = None,
+    backend_database_url: Optional[str] = None,
+    environment: Optional[Dict[str, str]] = None,
+) -> Services:
+    """Start the reference back-end, the action server and the Rasa server (REST channel, SQLite stores).
+
+    `environment` adds variables for the servers (e.g. a shorter back-end timeout in tests).
+    """
     project.VAR.mkdir(parents=True, exist_ok=True)
-    services = Services(ports, tracker_db or project.VAR / "tracker.db")
-    env = _environment(services)
-    log = (lambda name: log_dir / f"{name}.log") if log_dir else (lambda name: None)
-    services.processes.append(
-        _spawn([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)], env, log("actions"))
+    services = Services(
+        ports,
+        tracker_db or project.VAR / "tracker.db",
+        backend_database_url or os.environ.get("BACKEND_DATABASE_URL") or f"sqlite:///{project.VAR / 'backend.db'}",
     )
-    services.processes.append(
+    env = {**_environment(services), **(environment or {})}
+    services.log_dir = log_dir
+    services.env = env
+    start_backend(services)
+    services.processes["actions"] = _spawn(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)], env, _log(services, "actions")
+    )
+    services.processes["rasa"] = (
         _spawn(
             [
                 sys.executable, "-m", "rasa", "run",
@@ -98,29 +125,48 @@ def start(model: Path, ports: Ports = Ports(), tracker_db: Optional[Path] = None
                 "--cors", "*",
             ],
             env,
-            log("rasa"),
+            _log(services, "rasa"),
         )
     )
     return services
 
 
-def wait_until_ready(services: Services, timeout: float = 240.0) -> None:
-    """Block until both servers answer, or raise with the reason."""
-    checks = {
-        "action server": f"http://localhost:{services.ports.actions}/health",
-        "Rasa server": f"http://localhost:{services.ports.rasa}/status",
-    }
+def _log(services: Services, name: str) -> Optional[Path]:
+    return services.log_dir / f"{name}.log" if services.log_dir else None
+
+
+def start_backend(services: Services) -> None:
+    """(Re)start the reference back-end; the tests stop and restart it to play an outage."""
+    command = [
+        sys.executable, "-m", "backend",
+        "--host", "127.0.0.1", "--port", str(services.ports.backend),
+        "--database-url", services.backend_database_url,
+    ]
+    services.processes["backend"] = _spawn(command, services.env, _log(services, "backend"))
+
+
+def wait_for(url: str, name: str, process: subprocess.Popen, timeout: float = 240.0) -> None:
+    """Block until ``url`` answers, or raise with the reason."""
     deadline = time.monotonic() + timeout
-    for name, url in checks.items():
-        while True:
-            for process in services.processes:
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} did not start: a server exited with code {process.returncode}")
-            try:
-                if requests.get(url, timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{name} did not answer at {url} within {timeout:.0f} s")
-            time.sleep(0.5)
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} did not start: it exited with code {process.returncode}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{name} did not answer at {url} within {timeout:.0f} s")
+        time.sleep(0.3)
+
+
+def wait_until_ready(services: Services, timeout: float = 240.0) -> None:
+    """Block until every server answers, or raise with the reason."""
+    checks = {
+        "backend": ("reference back-end", f"{services.backend_url}/health"),
+        "actions": ("action server", f"http://localhost:{services.ports.actions}/health"),
+        "rasa": ("Rasa server", f"http://localhost:{services.ports.rasa}/status"),
+    }
+    for key, (name, url) in checks.items():
+        wait_for(url, name, services.processes[key], timeout)

@@ -1,0 +1,116 @@
+"""Opening hours of customer service, or of the pickup point holding the customer's parcel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import carrier
+from actions.carrier.errors import BackendUnavailable, NotFound
+from actions.carrier.model import WEEKDAYS, OpeningHours
+from actions.texts import language_of, render
+from bot.identifiers.tracking import find_tracking_numbers
+from bot.language import formatting
+
+COUNTRY = {"nb": "NO", "sv": "SE"}
+UPCOMING_DAYS = 14
+# Words that ask about a pickup point rather than customer service.
+_PICKUP_WORDS = re.compile(
+    r"hentested|hente|henting|utleveringssted|pakkeautomat|postkontor|post i butikk|postnord-ombud|ombud|"
+    r"utlämningsställe|utlamningsstalle|hämta|hamta|paketskåp|paketskap|paketombud|pakkeboks|box",
+    re.IGNORECASE,
+)
+
+
+def describe_week(hours: OpeningHours, language: str) -> str:
+    """"mandag–fredag 08–20, lørdag 10–16, søndag stengt": consecutive days with equal hours grouped."""
+    names = formatting.WEEKDAYS[language]
+    groups: List[List[int]] = []
+    for index, day in enumerate(WEEKDAYS):
+        if groups and tuple(hours.weekly.get(WEEKDAYS[groups[-1][-1]], ())) == tuple(hours.weekly.get(day, ())):
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    parts = []
+    for group in groups:
+        days = names[group[0]] if len(group) == 1 else f"{names[group[0]]}–{names[group[-1]]}"
+        parts.append(f"{days} {formatting.hours(hours.weekly.get(WEEKDAYS[group[0]], ()), language)}")
+    return ", ".join(parts)
+
+
+def today_values(hours: OpeningHours, language: str, today: dt.date) -> Dict[str, str]:
+    return {"today": formatting.date(today, language), "today_hours": formatting.hours(hours.on(today), language)}
+
+
+def special_days(hours: OpeningHours, language: str, domain: Dict[str, Any], today: dt.date) -> str:
+    """Holidays and short days in the coming two weeks, as sentences to append."""
+    upcoming = sorted(d for d in hours.special_days if today <= d <= today + dt.timedelta(days=UPCOMING_DAYS))
+    return "".join(
+        render(
+            domain, "utter_text_special_day", language,
+            name=hours.special_days[day].name.get(language, ""),
+            date=formatting.date(day, language),
+            hours=formatting.hours(hours.special_days[day].hours, language),
+        )
+        for day in upcoming
+    )
+
+
+def _tracking_number(tracker: Tracker) -> Optional[str]:
+    text = (tracker.latest_message or {}).get("text") or ""
+    found = next(find_tracking_numbers(text), None)
+    return found.value if found else tracker.get_slot("tracking_number")
+
+
+class ActionOpeningHours(Action):
+    def name(self) -> Text:
+        return "action_opening_hours"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        language = language_of(tracker)
+        today = dt.date.today()
+        asks_pickup = bool(_PICKUP_WORDS.search((tracker.latest_message or {}).get("text") or ""))
+        number = _tracking_number(tracker) if asks_pickup else None
+        try:
+            if number and await self._pickup_point_hours(number, dispatcher, language, today):
+                return [SlotSet("tracking_number", number)]
+            service = await carrier.backend().customer_service_hours(COUNTRY[language])
+        except BackendUnavailable:
+            dispatcher.utter_message(response="utter_backend_down")
+            return []
+        dispatcher.utter_message(
+            response="utter_opening_hours_customer_service",
+            weekly_hours=describe_week(service.opening_hours, language),
+            phone=service.phone,
+            special_days=special_days(service.opening_hours, language, domain, today),
+            **today_values(service.opening_hours, language, today),
+        )
+        if asks_pickup:
+            dispatcher.utter_message(response="utter_opening_hours_pickup_hint")
+        return []
+
+    @staticmethod
+    async def _pickup_point_hours(number: str, dispatcher: CollectingDispatcher, language: str, today: dt.date) -> bool:
+        try:
+            shipment = await carrier.tracking().shipment(number)
+        except NotFound:
+            return False
+        point = shipment.pickup_point
+        if point is None or point.opening_hours is None:
+            return False
+        dispatcher.utter_message(
+            response="utter_opening_hours_pickup_point",
+            tracking_number=number,
+            pickup_name=point.name,
+            pickup_address=f"{point.address}, {point.postcode} {point.town}",
+            pickup_hours=describe_week(point.opening_hours, language),
+            **today_values(point.opening_hours, language, today),
+        )
+        return True

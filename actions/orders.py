@@ -1,0 +1,122 @@
+"""Confirming an order and placing it with the back-end exactly once.
+
+The three flows that create something (address change, delivery booking,
+complaint) share this: a summary to confirm, one field corrected without
+starting over, the order sent with an idempotency key derived from the
+conversation and the order's content (so a repeated confirmation, or a retry
+after a timeout, returns the same receipt instead of a second order), and an
+honest answer when the back-end cannot take it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.carrier.errors import BackendUnavailable, Rejected
+from actions.carrier.model import Receipt
+from actions.choices import match_choice
+
+PROMPT = "order_prompt"
+WHICH_FIELD, RETRY, ABANDONED = "which", "retry", "abandoned"
+
+
+def idempotency_key(tracker: Tracker, kind: str, content: Mapping[str, Any]) -> str:
+    """Same conversation + same order content → same key → the back-end stores it once."""
+    raw = json.dumps({"sender": tracker.sender_id, "kind": kind, "content": content}, sort_keys=True, default=str)
+    return f"{kind}-{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+
+
+def read_confirmation(tracker: Tracker, fields_question: str) -> Tuple[str, Optional[str]]:
+    """("confirm", None), ("correct", field), ("which", None) or ("unclear", None) for the latest message."""
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    field = next(tracker.get_latest_entity_values("field"), None) or match_choice(fields_question, message.get("text") or "")
+    if field:
+        return "correct", field
+    if intent == "affirm":
+        return "confirm", None
+    if intent == "deny":
+        return "which", None
+    return "unclear", None
+
+
+async def confirm_and_place(
+    confirmation_slot: str,
+    fields_question: str,
+    place: Callable[[], Awaitable[Receipt]],
+    on_placed: Callable[[Receipt], Dict[Text, Any]],
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+) -> Dict[Text, Any]:
+    """Slot updates for the answer to a summary: place the order, reopen one field, or ask again."""
+    decision, field = read_confirmation(tracker, fields_question)
+    if decision == "correct":
+        return {field: None, confirmation_slot: None, PROMPT: None}
+    if decision == "which":
+        return {confirmation_slot: None, PROMPT: WHICH_FIELD}
+    if decision == "unclear":
+        dispatcher.utter_message(response="utter_order_confirm_unclear")
+        return {confirmation_slot: None, PROMPT: None}
+    try:
+        receipt = await place()
+    except BackendUnavailable:
+        dispatcher.utter_message(response="utter_order_backend_down")
+        return {confirmation_slot: None, PROMPT: RETRY}
+    except Rejected:
+        dispatcher.utter_message(response="utter_order_rejected")
+        return {confirmation_slot: None, PROMPT: WHICH_FIELD}
+    return {confirmation_slot: True, PROMPT: None, **on_placed(receipt)}
+
+
+class AskConfirmation(Action, ABC):
+    """Asks for the confirmation slot: the summary, the fields to correct, or a retry offer."""
+
+    which_field_response: str
+
+    @abstractmethod
+    def summary(self, tracker: Tracker, domain: Dict[Text, Any]) -> Tuple[str, Dict[str, Any]]:
+        """The summary response and the values that fill it."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        prompt = tracker.get_slot(PROMPT)
+        if prompt == RETRY:
+            dispatcher.utter_message(response="utter_order_retry")
+        elif prompt == WHICH_FIELD:
+            dispatcher.utter_message(response=self.which_field_response)
+        else:
+            response, values = self.summary(tracker, domain)
+            dispatcher.utter_message(response=response, **values)
+        return []
+
+
+class OrderDone(Action, ABC):
+    """After the form: the receipt if the order was stored, then forget the order's details.
+
+    Without a receipt the validator has already told the customer why (not bookable,
+    back-end down), so nothing more is said.
+    """
+
+    receipt_slot: str
+    done_response: str
+    form: str
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if tracker.get_slot(self.receipt_slot) and tracker.get_slot(PROMPT) != ABANDONED:
+            dispatcher.utter_message(response=self.done_response)
+        return [SlotSet(PROMPT, None)] + [SlotSet(slot, None) for slot in self.forgotten_slots(domain)]
+
+    def forgotten_slots(self, domain: Dict[Text, Any]) -> List[str]:
+        """The form's answers, so a second order starts clean; the parcel stays known for follow-up questions."""
+        slots = domain.get("forms", {}).get(self.form, {}).get("required_slots", [])
+        return [slot for slot in slots if slot != "tracking_number"]
