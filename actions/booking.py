@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -25,6 +25,23 @@ def option_title(option: DeliveryOption, language: str, domain: Dict[str, Any]) 
         domain, f"utter_text_option_{option.kind}", language,
         date=formatting.date(option.date, language), window=window, place=option.pickup_point_name or "",
     )
+
+
+def _to_slot(option: DeliveryOption) -> Dict[str, Any]:
+    window = [t.isoformat("minutes") for t in option.window] if option.window else None
+    return {"id": option.id, "kind": option.kind, "date": option.date.isoformat(), "window": window,
+            "pickup_point_name": option.pickup_point_name}
+
+
+def _from_slot(value: Dict[str, Any]) -> DeliveryOption:
+    window = tuple(dt.time.fromisoformat(t) for t in value["window"]) if value.get("window") else None
+    return DeliveryOption(value["id"], value["kind"], dt.date.fromisoformat(value["date"]), window,
+                          value.get("pickup_point_name"))
+
+
+def offered_options(tracker: Tracker) -> List[DeliveryOption]:
+    """The options fetched when the parcel was identified, so a retry offers exactly the same choice."""
+    return [_from_slot(value) for value in tracker.get_slot("delivery_options") or []]
 
 
 def _words(text: str) -> set:
@@ -76,21 +93,21 @@ class ValidateBookingForm(TrackingNumberValidation, FormValidationAction):
         if not options:
             dispatcher.utter_message(response="utter_booking_no_options", tracking_number=number)
             return {"tracking_number": number, PROMPT: ABANDONED}
-        return checked
+        return {"tracking_number": number, "delivery_options": [_to_slot(option) for option in options]}
 
     async def validate_delivery_option(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         number = tracker.get_slot("tracking_number")
         language = language_of(tracker)
+        options = offered_options(tracker)
+        titles = [option_title(o, language, domain) for o in options]
+        option = chosen_option(str(slot_value or ""), options, titles)
+        if option is None:
+            dispatcher.utter_message(response="utter_delivery_option_not_understood")
+            return {"delivery_option": None}
+        key = idempotency_key(tracker, "booking", {"tracking_number": number, "option": option.id})
         try:
-            options = await carrier.backend().delivery_options(number)
-            titles = [option_title(o, language, domain) for o in options]
-            option = chosen_option(str(slot_value or ""), options, titles)
-            if option is None:
-                dispatcher.utter_message(response="utter_delivery_option_not_understood")
-                return {"delivery_option": None}
-            key = idempotency_key(tracker, "booking", {"tracking_number": number, "option": option.id})
             receipt = await carrier.backend().book_delivery(number, option.id, key)
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_order_backend_down")
@@ -114,11 +131,7 @@ class ActionAskDeliveryOption(Action):
     ) -> List[Dict[Text, Any]]:
         number = tracker.get_slot("tracking_number")
         language = language_of(tracker)
-        try:
-            options = await carrier.backend().delivery_options(number)
-        except CarrierError:
-            dispatcher.utter_message(response="utter_backend_down")
-            return [ActiveLoop(None), SlotSet("requested_slot", None)]
+        options = offered_options(tracker)
         buttons = [
             {"title": f"{i}. {option_title(option, language, domain)}",
              "payload": f'/inform{{"delivery_option":"{option.id}"}}'}
@@ -132,6 +145,9 @@ class ActionBookingDone(OrderDone):
     receipt_slot = "booking_receipt"
     done_response = "utter_booking_done"
     form = "booking_form"
+
+    def forgotten_slots(self, domain: Dict[Text, Any]) -> List[str]:
+        return super().forgotten_slots(domain) + ["delivery_options"]
 
     def name(self) -> Text:
         return "action_booking_done"

@@ -81,7 +81,7 @@ class ActionOpeningHours(Action):
         try:
             if number and await self._pickup_point_hours(number, dispatcher, language, today):
                 return [SlotSet("tracking_number", number)]
-            service = await carrier.backend().customer_service_hours(COUNTRY[language])
+            service = await carrier.backend().customer_service(COUNTRY[language])
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_backend_down")
             return []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
@@ -52,22 +54,83 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# The action server reaches the back-end through a proxy the tests can slow down;
+# short timeouts and a short circuit-breaker pause keep outage tests quick and
+# keep one test's outage from spilling into the next.
+BACKEND_TIMEOUT_SECONDS = 1.0
+BACKEND_BREAKER_OPEN_SECONDS = 1.0
+
+
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory) -> Iterator[Any]:
-    """The trained model served by a real Rasa server and a real action server."""
+    """The trained model served by a real Rasa server, action server and reference back-end."""
     from bot import services
     from bot.model_cache import ensure_model
+    from tests.support.latency_proxy import LatencyProxy
 
     model = ensure_model()
     work = tmp_path_factory.mktemp("assistant")
+    proxy = LatencyProxy(_free_port(), target_port=_free_port()).start()
     running = services.start(
-        model, services.Ports(_free_port(), _free_port()), tracker_db=work / "tracker.db", log_dir=work
+        model,
+        services.Ports(_free_port(), _free_port(), proxy.target_port),
+        tracker_db=work / "tracker.db",
+        log_dir=work,
+        backend_database_url=f"sqlite:///{work / 'backend.db'}",
+        environment={
+            "BACKEND_URL": f"http://127.0.0.1:{proxy.listen_port}",
+            "BACKEND_TIMEOUT_SECONDS": str(BACKEND_TIMEOUT_SECONDS),
+            "BACKEND_BREAKER_OPEN_SECONDS": str(BACKEND_BREAKER_OPEN_SECONDS),
+        },
     )
+    running.proxy = proxy
     try:
         services.wait_until_ready(running)
         yield running
     finally:
         running.stop()
+        proxy.stop()
+
+
+class Outage:
+    """Plays a back-end outage in the middle of a conversation: stopped, or slower than the actions wait."""
+
+    def __init__(self, assistant: Any) -> None:
+        self.assistant = assistant
+
+    @contextlib.contextmanager
+    def stopped(self) -> Iterator[None]:
+        from bot import services
+
+        self.assistant.stop("backend")
+        try:
+            yield
+        finally:
+            services.start_backend(self.assistant)
+            services.wait_for(
+                f"{self.assistant.backend_url}/health", "reference back-end", self.assistant.processes["backend"]
+            )
+            time.sleep(BACKEND_BREAKER_OPEN_SECONDS)  # let the circuit breaker try again
+
+    @contextlib.contextmanager
+    def slow(self) -> Iterator[None]:
+        self.assistant.proxy.delay = BACKEND_TIMEOUT_SECONDS * 3
+        try:
+            yield
+        finally:
+            self.assistant.proxy.delay = 0.0
+            time.sleep(BACKEND_BREAKER_OPEN_SECONDS)
+
+
+@pytest.fixture
+def outage(assistant) -> Outage:
+    return Outage(assistant)
+
+
+@pytest.fixture
+def backend(assistant):
+    """GET from the reference back-end, as an agent or auditor would read what the bot stored."""
+    return lambda path, **params: requests.get(f"{assistant.backend_url}{path}", params=params, timeout=10).json()
 
 
 class Customer:

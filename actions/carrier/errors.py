@@ -1,5 +1,7 @@
 """How a back-end call can fail, in the terms the dialogue needs to answer the customer."""
 
+from typing import Mapping, Optional
+
 
 class CarrierError(Exception):
     """Base class: the back-end could not give the answer asked for."""
@@ -14,9 +16,14 @@ class NotFound(CarrierError):
 
 
 class Rejected(CarrierError):
-    """The back-end refused the request (validation, not bookable); `code` says why."""
+    """The back-end refused the request (validation, not bookable); `code` says why.
 
-    def __init__(self, code: str, message: str = "") -> None:
+    `fields` maps each refused field to its problem when the back-end names them,
+    e.g. {"new_address.town": "does not match postcode 0155 (Oslo)"}.
+    """
+
+    def __init__(self, code: str, message: str = "", fields: Optional[Mapping[str, str]] = None) -> None:
         super().__init__(f"{code}: {message}" if message else code)
         self.code = code
         self.message = message
+        self.fields = dict(fields or {})

@@ -120,7 +120,8 @@ class ResilientClient:
         if status == 404:
             raise NotFound(_message(body) or path)
         if status >= 400:
-            raise Rejected(_code(body) or f"http_{status}", _message(body))
+            fields = body.get("fields") if isinstance(body, dict) and isinstance(body.get("fields"), dict) else None
+            raise Rejected(_code(body) or f"http_{status}", _message(body), fields)
         return body
 
 

@@ -51,6 +51,12 @@ class OpeningHours:
 
 
 @dataclass(frozen=True)
+class CustomerService:
+    phone: str
+    opening_hours: OpeningHours
+
+
+@dataclass(frozen=True)
 class PickupPoint:
     id: str
     name: str

@@ -66,13 +66,14 @@ def town_of(postcode: str, country: str) -> Optional[str]:
 
 
 def same_town(written: str, registered: str) -> bool:
-    """Tolerant of case, æøå/åäö written without marks, and "Göteborg" for "GÖTEBORG C"-style names."""
+    """Tolerant of case, æøå/åäö written without marks or as oe/aa, and "Göteborg" for "GÖTEBORG C"-style names."""
     a, b = _fold(written), _fold(registered)
     return bool(a) and (a == b or b.startswith(a + " ") or a.startswith(b + " "))
 
 
 def _fold(text: str) -> str:
-    text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    """"Tromsø", "Tromso" and "Tromsoe" fold alike, as do "Ålesund" and "Aalesund"."""
+    text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a").replace("oe", "o").replace("aa", "a")
     text = unicodedata.normalize("NFKD", text)
     return " ".join("".join(c for c in text if c.isalnum() or c.isspace()).split())
 

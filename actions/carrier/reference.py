@@ -1,0 +1,165 @@
+"""The reference back-end (`python -m backend`) as the actions see it: its JSON in, model types out.
+
+Orders go here whichever tracking adapter is configured; `parse_opening_hours`
+is shared with the Bring and PostNord adapters, whose pickup points carry the
+same kind of weekly hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
+from urllib.parse import quote
+
+from actions.carrier.errors import BackendUnavailable
+from actions.carrier.http import HttpPolicy, ResilientClient
+from actions.carrier.model import (
+    AddressChangeOrder,
+    ComplaintOrder,
+    CustomerService,
+    DeliveryOption,
+    Event,
+    Money,
+    OpeningHours,
+    PickupPoint,
+    Receipt,
+    Shipment,
+    SpecialDay,
+    Status,
+    TimeRange,
+)
+
+T = TypeVar("T")
+
+
+class ReferenceBackend:
+    def __init__(self, client: ResilientClient) -> None:
+        self.client = client
+
+    async def shipment(self, tracking_number: str) -> Shipment:
+        return _parsed(_shipment, await self.client.get(f"/v1/shipments/{_segment(tracking_number)}"))
+
+    async def pickup_point(self, point_id: str) -> PickupPoint:
+        return _parsed(_pickup_point, await self.client.get(f"/v1/pickup-points/{_segment(point_id)}"))
+
+    async def customer_service(self, country: str) -> CustomerService:
+        body = await self.client.get("/v1/opening-hours/customer-service", params={"country": country})
+        return _parsed(lambda b: CustomerService(b["phone"], parse_opening_hours(b["opening_hours"])), body)
+
+    async def delivery_options(self, tracking_number: str) -> List[DeliveryOption]:
+        body = await self.client.get(f"/v1/shipments/{_segment(tracking_number)}/delivery-options")
+        return _parsed(lambda b: [_delivery_option(option) for option in b["options"]], body)
+
+    async def book_delivery(self, tracking_number: str, option_id: str, idempotency_key: str) -> Receipt:
+        path = f"/v1/shipments/{_segment(tracking_number)}/delivery-bookings"
+        body = await self.client.post(path, {"option_id": option_id}, idempotency_key=idempotency_key)
+        return _parsed(lambda b: Receipt(b["booking_id"], details={"option": _delivery_option(b["option"])}), body)
+
+    async def create_address_change(self, order: AddressChangeOrder, idempotency_key: str) -> Receipt:
+        body = await self.client.post("/v1/address-changes", _address_change_json(order), idempotency_key=idempotency_key)
+        return _parsed(lambda b: Receipt(b["receipt_number"]), body)
+
+    async def create_complaint(self, order: ComplaintOrder, idempotency_key: str) -> Receipt:
+        body = await self.client.post("/v1/complaints", asdict(order), idempotency_key=idempotency_key)
+        return _parsed(lambda b: Receipt(b["case_number"], handling_days=int(b["handling_days"])), body)
+
+
+def from_settings(section: Mapping[str, Any], policy: HttpPolicy) -> ReferenceBackend:
+    return ReferenceBackend(ResilientClient(section["url"], policy, name="reference back-end"))
+
+
+def parse_opening_hours(body: Mapping[str, Any]) -> OpeningHours:
+    """`{"weekly": {"mon": [["08:00", "20:00"]], ...}, "special_days": [{"date", "name", "hours"}]}`."""
+    return OpeningHours(
+        weekly={day: _ranges(ranges) for day, ranges in body["weekly"].items()},
+        special_days={
+            dt.date.fromisoformat(special["date"]): SpecialDay(dict(special["name"]), _ranges(special["hours"]))
+            for special in body.get("special_days") or []
+        },
+    )
+
+
+def _parsed(parse: Callable[[Any], T], body: Any) -> T:
+    """An answer that does not have the agreed shape counts as a back-end failure, not a crash of the action."""
+    try:
+        return parse(body)
+    except (KeyError, TypeError, ValueError, AttributeError) as problem:
+        raise BackendUnavailable(
+            f"reference back-end: unexpected answer ({type(problem).__name__}: {problem})"
+        ) from None
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _ranges(ranges: List[List[str]]) -> Tuple[TimeRange, ...]:
+    return tuple(_range(pair) for pair in ranges)
+
+
+def _range(pair: List[str]) -> TimeRange:
+    opens, closes = pair
+    return dt.time.fromisoformat(opens), dt.time.fromisoformat(closes)
+
+
+def _date(value: Optional[str]) -> Optional[dt.date]:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _pickup_point(body: Mapping[str, Any]) -> PickupPoint:
+    hours = body.get("opening_hours")
+    return PickupPoint(
+        id=body["id"],
+        name=body["name"],
+        address=body["address"],
+        postcode=body["postcode"],
+        town=body["town"],
+        country=body["country"],
+        opening_hours=parse_opening_hours(hours) if hours else None,
+    )
+
+
+def _shipment(body: Mapping[str, Any]) -> Shipment:
+    customs = body.get("customs")
+    point = body.get("pickup_point")
+    return Shipment(
+        tracking_number=body["tracking_number"],
+        status=Status(body["status"]),
+        events=[
+            Event(
+                dt.datetime.fromisoformat(e["time"]),
+                Status(e["status"]),
+                e.get("location", ""),
+                e.get("description", ""),
+            )
+            for e in body["events"]
+        ],
+        carrier="reference",
+        service=body.get("service"),
+        expected_delivery=_date(body.get("expected_delivery")),
+        pickup_point=_pickup_point(point) if point else None,
+        pickup_deadline=_date(body.get("pickup_deadline")),
+        customs_amount=Money(Decimal(customs["amount"]), customs["currency"]) if customs else None,
+    )
+
+
+def _delivery_option(body: Mapping[str, Any]) -> DeliveryOption:
+    window = body.get("window")
+    return DeliveryOption(
+        id=body["id"],
+        kind=body["kind"],
+        date=dt.date.fromisoformat(body["date"]),
+        window=_range(window) if window else None,
+        pickup_point_name=body.get("pickup_point_name"),
+    )
+
+
+def _address_change_json(order: AddressChangeOrder) -> Dict[str, Any]:
+    """The model's fields are the API's fields; only dates need spelling out."""
+    return {
+        **asdict(order),
+        "start_date": order.start_date.isoformat(),
+        "end_date": order.end_date.isoformat() if order.end_date else None,
+    }

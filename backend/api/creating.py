@@ -1,0 +1,46 @@
+"""What every POST that creates something shares: a JSON object body, an Idempotency-Key, exactly-once storage."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Callable, Dict
+
+from aiohttp import web
+from sqlalchemy.engine import Connection
+
+from backend.components import BACKEND
+from backend.errors import ApiError
+from backend.idempotency import fingerprint
+
+MAX_KEY_LENGTH = 200  # the key column's size
+
+Create = Callable[[Connection, Dict[str, Any]], Dict[str, Any]]
+
+
+async def json_object(request: web.Request) -> Dict[str, Any]:
+    """The body as a JSON object; aiohttp itself answers 413 when it exceeds the app's size limit."""
+    raw = await request.read()
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "bad_request", "The body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "The body must be a JSON object.")
+    return body
+
+
+async def create_once(request: web.Request, create: Create) -> web.Response:
+    """Store the order made by `create(connection, body)` once per Idempotency-Key; committed before answering."""
+    body = await json_object(request)
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        raise ApiError(400, "idempotency_key_required", "Send an Idempotency-Key header with every order.")
+    if len(key) > MAX_KEY_LENGTH:
+        raise ApiError(400, "bad_request", f"The Idempotency-Key must be at most {MAX_KEY_LENGTH} characters.")
+    backend = request.app[BACKEND]
+    request_fingerprint = fingerprint(request.method, request.path, body)
+    status, response = await asyncio.to_thread(
+        backend.idempotency.run, key, request_fingerprint, lambda connection: create(connection, body)
+    )
+    return web.json_response(response, status=status)
