@@ -17,7 +17,9 @@ def _choices() -> Dict[str, Dict[str, List[str]]]:
 
 
 def match_choice(question: str, answer: str) -> Optional[str]:
-    """The option whose longest word occurs in ``answer``; None if no option, or two, fit equally."""
+    """The option named by a button payload, or whose longest word occurs in ``answer``; None if none or two fit equally."""
+    if answer in _choices()[question]:
+        return answer
     text = " " + " ".join(re.sub(r"[^\w\s]", " ", answer.lower()).split()) + " "
     best: Dict[str, int] = {}
     for option, words in _choices()[question].items():

@@ -109,6 +109,10 @@ class OrderDone(Action, ABC):
     done_response: str
     form: str
 
+    @abstractmethod
+    def name(self) -> Text:
+        """Abstract here so that the action server registers only the concrete flows."""
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:

@@ -69,7 +69,7 @@ def describe_shipment(shipment: Shipment, language: str, domain: Dict[str, Any])
         "tracking_number": shipment.tracking_number,
         "event_time": formatting.date_time(event.time, language) if event else "",
         "event_place": event.location if event else "",
-        "event_description": event.description if event else "",
+        "event_description": _sentence(event.description) if event else "",
         "expected_delivery": (
             formatting.date(expected, language) if expected else render(domain, "utter_text_expected_unknown", language)
         ),
@@ -90,3 +90,9 @@ def describe_shipment(shipment: Shipment, language: str, domain: Dict[str, Any])
     if shipment.status is Status.DELIVERY_ATTEMPTED and point is not None:
         response = "utter_shipment_delivery_attempted_pickup"
     return response, values
+
+
+def _sentence(text: str) -> str:
+    """Carrier event texts end up mid-answer: make each a whole sentence."""
+    text = " ".join(text.split())
+    return text if not text or text[-1] in ".!?" else text + "."

@@ -1,4 +1,11 @@
-"""One real reference back-end per test session: `python -m backend` in its own process, on a temporary database."""
+"""One real reference back-end per database and test session: `python -m backend` in its own process.
+
+Every test that talks to the service runs twice, on a temporary SQLite file and
+on a throwaway PostgreSQL cluster (tests/support/postgres.py), because the
+back-end must behave the same on both; `-k sqlite` or `-k postgresql` picks one.
+Without a PostgreSQL server installed (scripts/system-packages.txt) the
+PostgreSQL runs are skipped.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +25,12 @@ from zoneinfo import ZoneInfo
 import jsonschema
 import pytest
 import requests
+from sqlalchemy import create_engine
 
 from bot import project
+from tests.support import postgres
+
+DATABASES = ["sqlite", "postgresql"]
 
 STARTUP_SECONDS = 30
 
@@ -31,11 +42,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_backend(database: Path, log: Path) -> Iterator[str]:
+def running_backend(database_url: str, log: Path) -> Iterator[str]:
     """Start the service as a user would, wait for /health, and stop exactly that process group afterwards."""
     port = free_port()
     command = [sys.executable, "-m", "backend", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--database-url", f"sqlite:///{database}"]
+    command += ["--database-url", database_url]
     with open(log, "ab") as output:
         process = subprocess.Popen(
             command, cwd=project.ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
@@ -67,9 +78,37 @@ def _wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def backend_url(tmp_path_factory) -> Iterator[str]:
-    work = tmp_path_factory.mktemp("backend")
-    with running_backend(work / "backend.db", work / "backend.log") as url:
+def postgres_cluster() -> Iterator[postgres.Cluster]:
+    """A throwaway PostgreSQL cluster, started the first time a PostgreSQL test needs it."""
+    bindir = postgres.server_bindir()
+    if bindir is None:
+        pytest.skip(
+            "PostgreSQL server binaries (initdb, pg_ctl) are not installed: "
+            "run scripts/install-system-packages.sh (Debian package postgresql)"
+        )
+    with postgres.throwaway_cluster(bindir) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_kind(request) -> str:
+    """The database under test, "sqlite" or "postgresql": every test that depends on it runs once per database."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def new_database(database_kind, request, tmp_path_factory):
+    """`new_database(name)`: the URL of a new, empty database of the current kind."""
+    if database_kind == "sqlite":
+        return lambda name: f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.db'}"
+    cluster = request.getfixturevalue("postgres_cluster")
+    return lambda name: cluster.create_database(f"{name}_{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(scope="session")
+def backend_url(new_database, database_kind, tmp_path_factory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("backend") / f"backend-{database_kind}.log"
+    with running_backend(new_database("backend"), log) as url:
         yield url
 
 
@@ -166,8 +205,23 @@ def complaint():
 
 @pytest.fixture
 def start_backend(tmp_path):
-    """`with start_backend(database) as url:` a server of the test's own, for tests that restart one."""
-    return lambda database: running_backend(database, tmp_path / "backend.log")
+    """`with start_backend(database_url) as url:` a server of the test's own, for tests that restart one."""
+    return lambda database_url: running_backend(database_url, tmp_path / "backend.log")
+
+
+@pytest.fixture
+def execute_sql():
+    """`execute_sql(database_url, statement)`: change a back-end's database behind its back, in one transaction."""
+
+    def execute(database_url: str, statement: str) -> None:
+        engine = create_engine(database_url, future=True)
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql(statement)
+        finally:
+            engine.dispose()
+
+    return execute
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The service's contract: JSON errors, size limits, and an OpenAPI description that covers every route."""
 
-import sqlite3
 import uuid
 
 import requests
@@ -64,14 +63,13 @@ def test_openapi_operations_are_complete_and_every_reference_resolves(openapi):
             node = node[part]
 
 
-def test_a_restart_renews_the_demo_but_keeps_the_orders(start_backend, tmp_path, address_change):
-    database = tmp_path / "restart.db"
+def test_a_restart_renews_the_demo_but_keeps_the_orders(start_backend, new_database, execute_sql, address_change):
+    database = new_database("restart")
     with start_backend(database) as url:
         created = requests.post(
             f"{url}/v1/address-changes", json=address_change(), headers={"Idempotency-Key": "k"}, timeout=10
         ).json()
-    with sqlite3.connect(database) as connection:  # as if the demo had been seeded long ago
-        connection.execute("UPDATE events SET time = '2001-01-01 00:00:00'")
+    execute_sql(database, "UPDATE events SET time = '2001-01-01 00:00:00'")  # as if the demo had been seeded long ago
     with start_backend(database) as url:
         assert requests.get(f"{url}/v1/address-changes/{created['receipt_number']}", timeout=10).json() == created
         events = requests.get(f"{url}/v1/shipments/CP710101405NO", timeout=10).json()["events"]

@@ -28,14 +28,14 @@ def up_to_summary(person, responses, language, name):
     assert said(person.says(move["old"])[0], r("utter_ask_new_address"))
     assert said(person.says(move["new"])[0], r("utter_ask_moving_date"))
     assert said(person.says(moving_date())[0], r("utter_ask_change_type"))
-    assert said(person.says(move["permanent"])[0], r("utter_ask_mail_forwarding"))
+    assert said(person.says(move["permanent"])[0], r("utter_ask_mail_forwarding"))  # typed, not the button
     summary = person.says("/affirm")[0]
     assert said(summary, r("utter_address_change_summary"), person_name=name)
     return summary
 
 
 def orders_of(backend, name):
-    return backend("/v1/address-changes", name=name)
+    return backend("/v1/address-changes", name=name)["address_changes"]
 
 
 @pytest.mark.parametrize("language, name", [("nb", "Kari Nordmann"), ("sv", "Anna Svensson")])

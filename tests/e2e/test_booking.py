@@ -23,7 +23,7 @@ def options_for(person, responses, language, number):
 
 
 def bookings_of(backend, number):
-    return backend(f"/v1/shipments/{number}/delivery-bookings")
+    return backend(f"/v1/shipments/{number}/delivery-bookings")["bookings"]
 
 
 @pytest.mark.parametrize("language", ["nb", "sv"])

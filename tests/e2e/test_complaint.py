@@ -29,7 +29,7 @@ def up_to_summary(person, responses, language):
 
 
 def cases_of(backend, number):
-    return backend("/v1/complaints", tracking_number=number)
+    return backend("/v1/complaints", tracking_number=number)["complaints"]
 
 
 @pytest.mark.parametrize("language", ["nb", "sv"])
@@ -71,9 +71,12 @@ def test_correcting_the_contact_from_the_summary_keeps_the_rest(customer, respon
 
 
 @pytest.mark.parametrize("language", ["nb", "sv"])
-def test_complaint_about_an_unknown_parcel_is_refused_with_a_way_out(customer, responses, language):
+def test_complaint_about_an_unknown_or_mistyped_parcel_is_refused_with_a_way_out(customer, responses, language):
     person = customer()
     person.says(CASE[language]["start"])
+    typo = CASE[language]["number"][:-3] + str((int(CASE[language]["number"][-3]) + 1) % 10) + CASE[language]["number"][-2:]
+    answers = person.says(typo)
+    assert said(answers[0], responses["utter_tracking_number_check_digit"][language])
     answers = person.says(CASE[language]["unknown"])
     assert said(answers[0], responses["utter_complaint_unknown_parcel"][language])
     assert said(answers[1], responses["utter_ask_tracking_number"][language])

@@ -100,6 +100,13 @@ def test_opening_hours_of_customer_service_come_from_the_back_end(customer, resp
     assert said(answer, responses["utter_opening_hours_customer_service"][language], phone=phone)
 
 
+@pytest.mark.parametrize("language, question", [("nb", "når har dere åpent?"), ("sv", "när har ni öppet?")])
+def test_opening_hours_with_the_back_end_stopped(customer, responses, language, question, outage):
+    with outage.stopped():
+        answer = customer().says(question)[0]
+    assert said(answer, responses["utter_backend_down"][language])
+
+
 @pytest.mark.parametrize("language, question, service", [
     ("nb", "hvor lang tid tar et brev til tyskland?", "Brev"),
     ("sv", "hur lång tid tar ett paket inom sverige", "Paket"),
