@@ -2,7 +2,7 @@
 VENV := .venv
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test eval install system-packages model lint
+.PHONY: run test eval install system-packages test-packages model lint
 
 $(INSTALLED): pyproject.toml constraints.txt scripts/setup-venv.sh
 	scripts/setup-venv.sh
@@ -13,15 +13,18 @@ install: $(INSTALLED)
 system-packages:
 	scripts/install-system-packages.sh
 
+test-packages: system-packages
+	scripts/install-system-packages.sh test-packages.txt
+
 model: install
 	$(VENV)/bin/kundesenter train
 
-## Install what is missing, train if the data changed, start the Rasa server and the action server.
+## Install what is missing, train if the data changed, start the back-end, the action server and the Rasa server.
 run: install system-packages
 	$(VENV)/bin/kundesenter run
 
 ## Install what is missing and run the whole test suite.
-test: install system-packages model
+test: install test-packages model
 	$(VENV)/bin/python -m pytest -ra
 
 ## NLU evaluation: held-out set per language plus cross-validation of two pipelines.

@@ -21,6 +21,12 @@ from bot.language import formatting
 
 MAX_MONTHS_AHEAD = 3
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
+MAX_NAME_WORDS = 5
+_NAME_INTRO = re.compile(
+    r"^(?:(?:hei|hej)[,!. ]+)?(?:jeg heter|jeg hete|eg heiter|jag heter|mitt navn er|mitt namn är|mitt namn ar|"
+    r"navnet (?:mitt )?er|namnet är|det er|det e|det är|navn:|namn:)\s+",
+    re.IGNORECASE,
+)
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -45,11 +51,16 @@ class ValidateAddressChangeForm(FormValidationAction):
     def validate_person_name(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        name = _entity(tracker, "person_name") or " ".join(str(slot_value or "").split())
-        words = name.split()
-        if not 1 <= len(words) <= 6 or not _LETTERS.search(name):
+        """The whole answer is the name ("Silje Berg"), minus "jeg heter"; DIET's entity only for long answers.
+
+        DIET often tags just part of a name, which would register the wrong person.
+        """
+        name = _NAME_INTRO.sub("", " ".join(str(slot_value or "").split())).strip(" .,!")
+        if len(name.split()) > MAX_NAME_WORDS:
+            name = _entity(tracker, "person_name") or ""
+        if not name or not _LETTERS.search(name):
             return {"person_name": None}
-        return {"person_name": name}
+        return {"person_name": name.title() if name.islower() else name}
 
     def validate_old_address(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return {"old_address": self._address(slot_value, dispatcher)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import carrier
 from actions.carrier.errors import BackendUnavailable, NotFound
-from actions.carrier.model import WEEKDAYS, OpeningHours
+from actions.carrier.model import WEEKDAYS, OpeningHours, Shipment
 from actions.texts import language_of, render
 from bot.identifiers.tracking import find_tracking_numbers
 from bot.language import formatting
@@ -25,6 +25,31 @@ _PICKUP_WORDS = re.compile(
     r"utlämningsställe|utlamningsstalle|hämta|hamta|paketskåp|paketskap|paketombud|pakkeboks|box",
     re.IGNORECASE,
 )
+
+
+_HOURS_WORDS = re.compile(
+    r"åpent|åpen|apent|åpner|apner|åpningstid|apningstid|stenger|stengt|opningstid|"
+    r"öppet|oppet|öppnar|oppnar|öppettid|oppettid|stänger|stanger|stängt",
+    re.IGNORECASE,
+)
+
+
+def asks_about_hours(text: str) -> bool:
+    return bool(_HOURS_WORDS.search(text))
+
+
+def pickup_point_answer(shipment: Shipment, language: str, today: dt.date) -> Optional[Tuple[str, Dict[str, str]]]:
+    """The opening hours of the place holding the parcel, or None when it is not at a pickup point."""
+    point = shipment.pickup_point
+    if point is None or point.opening_hours is None:
+        return None
+    return "utter_opening_hours_pickup_point", {
+        "tracking_number": shipment.tracking_number,
+        "pickup_name": point.name,
+        "pickup_address": f"{point.address}, {point.postcode} {point.town}",
+        "pickup_hours": describe_week(point.opening_hours, language),
+        **today_values(point.opening_hours, language, today),
+    }
 
 
 def describe_week(hours: OpeningHours, language: str) -> str:
@@ -102,15 +127,9 @@ class ActionOpeningHours(Action):
             shipment = await carrier.tracking().shipment(number)
         except NotFound:
             return False
-        point = shipment.pickup_point
-        if point is None or point.opening_hours is None:
+        answer = pickup_point_answer(shipment, language, today)
+        if answer is None:
             return False
-        dispatcher.utter_message(
-            response="utter_opening_hours_pickup_point",
-            tracking_number=number,
-            pickup_name=point.name,
-            pickup_address=f"{point.address}, {point.postcode} {point.town}",
-            pickup_hours=describe_week(point.opening_hours, language),
-            **today_values(point.opening_hours, language, today),
-        )
+        response, values = answer
+        dispatcher.utter_message(response=response, **values)
         return True

@@ -1,5 +1,6 @@
 """Tracking a parcel: the tracking number is checked before anything is looked up."""
 
+import datetime as dt
 from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -10,7 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions import carrier
 from actions.carrier.errors import BackendUnavailable, NotFound
 from actions.carrier.model import Shipment, Status
-from actions.opening_hours import describe_week
+from actions.opening_hours import asks_about_hours, describe_week, pickup_point_answer
 from actions.texts import language_of, render
 from bot.identifiers.tracking import find_tracking_numbers, has_tracking_shape, parse_tracking_number
 from bot.language import formatting
@@ -39,7 +40,11 @@ class ValidateTrackingForm(TrackingNumberValidation, FormValidationAction):
 
 
 class ActionTrackParcel(Action):
-    """Looks the parcel up and answers in plain words with what the customer needs next."""
+    """Looks the parcel up and answers in plain words with what the customer needs next.
+
+    "When is my pickup point open? CP…" often reads as tracking to the NLU; the
+    answer is then the pickup point's hours, which is what the customer asked.
+    """
 
     def name(self) -> Text:
         return "action_track_parcel"
@@ -56,7 +61,10 @@ class ActionTrackParcel(Action):
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_tracking_backend_down", tracking_number=number)
             return []
-        response, values = describe_shipment(shipment, language_of(tracker), domain)
+        language = language_of(tracker)
+        text = (tracker.latest_message or {}).get("text") or ""
+        hours = pickup_point_answer(shipment, language, dt.date.today()) if asks_about_hours(text) else None
+        response, values = hours or describe_shipment(shipment, language, domain)
         dispatcher.utter_message(response=response, **values)
         return []
 
