@@ -69,7 +69,8 @@ def _chat(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from bot import evaluation
 
-    return evaluation.main(cross_validation=args.cross_validation, folds=args.folds, minimum=args.minimum)
+    minimum = evaluation.MINIMUM_INTENT_ACCURACY if args.minimum is None else args.minimum
+    return evaluation.main(cross_validation=args.cross_validation, folds=args.folds, minimum=minimum)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -101,7 +102,7 @@ def parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="NLU accuracy on the held-out set (and cross-validation)")
     evaluate.add_argument("--cross-validation", action="store_true", help="also compare the pipelines by cross-validation")
     evaluate.add_argument("--folds", type=int, default=5)
-    evaluate.add_argument("--minimum", type=float, default=0.92, help="fail below this intent accuracy per language")
+    evaluate.add_argument("--minimum", type=float, help="fail below this intent accuracy per language (default 0.90)")
     evaluate.set_defaults(handler=_eval)
     return root
 
