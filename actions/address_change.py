@@ -2,7 +2,6 @@
 
 import datetime as dt
 import re
-from dataclasses import asdict
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from dateutil.relativedelta import relativedelta
@@ -11,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import carrier
-from actions.carrier.model import Address, AddressChangeOrder, Receipt
+from actions.carrier.model import Address, AddressChangeOrder
 from actions.choices import validate_choice
-from actions.orders import AskConfirmation, OrderDone, confirm_and_place, idempotency_key
+from actions.orders import AskConfirmation, OrderDone, OrderFlow, confirm_and_place
 from actions.texts import language_of, render
 from bot.identifiers.dates import parse_date
 from bot.identifiers.postcodes import PostcodeError, check, parse_address
@@ -123,16 +122,12 @@ class ValidateAddressChangeForm(FormValidationAction):
     async def validate_address_change_confirmed(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        order = _order(tracker)
-
-        async def place() -> Receipt:
-            key = idempotency_key(tracker, "address-change", asdict(order))
-            return await carrier.backend().create_address_change(order, key)
-
-        return await confirm_and_place(
-            "address_change_confirmed", "address_change_field", place,
-            lambda receipt: {"address_change_receipt": receipt.number}, dispatcher, tracker,
+        flow = OrderFlow(
+            "address-change", "address_change_confirmed", "address_change_field",
+            carrier.backend().create_address_change,
+            lambda receipt: {"address_change_receipt": receipt.number},
         )
+        return await confirm_and_place(flow, _order(tracker), dispatcher, tracker)
 
 
 def _address_of(slot: str) -> Address:

@@ -1,6 +1,5 @@
 """Complaints (reklamasjon / reklamation): which parcel, what happened, how to reach the customer, then a case."""
 
-from dataclasses import asdict
 from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -10,9 +9,9 @@ from rasa_sdk.types import DomainDict
 from actions import carrier
 from actions.anger import is_angry
 from actions.carrier.errors import BackendUnavailable, NotFound
-from actions.carrier.model import ComplaintOrder, Receipt
+from actions.carrier.model import ComplaintOrder
 from actions.choices import validate_choice
-from actions.orders import AskConfirmation, OrderDone, confirm_and_place, idempotency_key
+from actions.orders import AskConfirmation, OrderDone, OrderFlow, confirm_and_place
 from actions.texts import language_of, render
 from actions.tracking import TrackingNumberValidation
 from bot.identifiers.contact import normalise_phone, parse_email
@@ -84,15 +83,12 @@ class ValidateComplaintForm(TrackingNumberValidation, FormValidationAction):
             contact=tracker.get_slot("contact"),
             language=language_of(tracker),
         )
-
-        async def place() -> Receipt:
-            return await carrier.backend().create_complaint(order, idempotency_key(tracker, "complaint", asdict(order)))
-
-        return await confirm_and_place(
-            "complaint_confirmed", "complaint_field", place,
+        flow = OrderFlow(
+            "complaint", "complaint_confirmed", "complaint_field",
+            carrier.backend().create_complaint,
             lambda receipt: {"complaint_case": receipt.number, "complaint_handling_days": str(receipt.handling_days)},
-            dispatcher, tracker,
         )
+        return await confirm_and_place(flow, order, dispatcher, tracker)
 
 
 class ActionAskComplaintConfirmed(AskConfirmation):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -47,16 +48,23 @@ def read_confirmation(tracker: Tracker, fields_question: str) -> Tuple[str, Opti
     return "unclear", None
 
 
+@dataclass(frozen=True)
+class OrderFlow:
+    """What differs between the flows that create something."""
+
+    kind: str  # names the idempotency key: "address-change", "complaint"
+    confirmation_slot: str
+    fields_question: str  # section of choices.yml naming the summary's fields
+    create: Callable[[Any, str], Awaitable[Receipt]]  # (order, idempotency key) -> receipt
+    on_placed: Callable[[Receipt], Dict[Text, Any]]  # slots to set from the receipt
+
+
 async def confirm_and_place(
-    confirmation_slot: str,
-    fields_question: str,
-    place: Callable[[], Awaitable[Receipt]],
-    on_placed: Callable[[Receipt], Dict[Text, Any]],
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
+    flow: OrderFlow, order: Any, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> Dict[Text, Any]:
     """Slot updates for the answer to a summary: place the order, reopen one field, or ask again."""
-    decision, field = read_confirmation(tracker, fields_question)
+    confirmation_slot = flow.confirmation_slot
+    decision, field = read_confirmation(tracker, flow.fields_question)
     if decision == "correct":
         return {field: None, confirmation_slot: None, PROMPT: None}
     if decision == "which":
@@ -65,14 +73,14 @@ async def confirm_and_place(
         dispatcher.utter_message(response="utter_order_confirm_unclear")
         return {confirmation_slot: None, PROMPT: None}
     try:
-        receipt = await place()
+        receipt = await flow.create(order, idempotency_key(tracker, flow.kind, asdict(order)))
     except BackendUnavailable:
         dispatcher.utter_message(response="utter_order_backend_down")
         return {confirmation_slot: None, PROMPT: RETRY}
     except Rejected:
         dispatcher.utter_message(response="utter_order_rejected")
         return {confirmation_slot: None, PROMPT: WHICH_FIELD}
-    return {confirmation_slot: True, PROMPT: None, **on_placed(receipt)}
+    return {confirmation_slot: True, PROMPT: None, **flow.on_placed(receipt)}
 
 
 class AskConfirmation(Action, ABC):
