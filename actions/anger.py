@@ -7,12 +7,13 @@ flow and this only decides the tone and the offer of a human.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List
 
 import yaml
+
+from actions.choices import padded_words
 
 _LEXICON = Path(__file__).with_name("anger.yml")
 
@@ -28,7 +29,7 @@ def _count(words: List[str], text: str) -> int:
 
 
 def is_angry(message: str) -> bool:
-    text = " " + " ".join(re.sub(r"[^\w\s]", " ", message.lower()).split()) + " "
+    text = padded_words(message)
     if _count(_lexicon()["strong"], text):
         return True
     letters = [c for c in message if c.isalpha()]

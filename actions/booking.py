@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions import carrier
 from actions.carrier.errors import BackendUnavailable, CarrierError, NotFound, Rejected
 from actions.carrier.model import DeliveryOption
+from actions.choices import padded_words
 from actions.orders import ABANDONED, PROMPT, OrderDone, idempotency_key
 from actions.texts import language_of, render
 from actions.tracking import TrackingNumberValidation
@@ -45,7 +46,7 @@ def offered_options(tracker: Tracker) -> List[DeliveryOption]:
 
 
 def _words(text: str) -> set:
-    return set(re.sub(r"[^\w\s]", " ", text.lower()).split())
+    return set(padded_words(text).split())
 
 
 def chosen_option(answer: str, options: List[DeliveryOption], titles: List[str]) -> Optional[DeliveryOption]:

@@ -16,11 +16,16 @@ def _choices() -> Dict[str, Dict[str, List[str]]]:
     return yaml.safe_load(_CHOICES_FILE.read_text(encoding="utf-8"))
 
 
+def padded_words(text: str) -> str:
+    """Lower-case words between single spaces, padded, so `f" {phrase} " in padded_words(text)` matches whole words."""
+    return " " + " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split()) + " "
+
+
 def match_choice(question: str, answer: str) -> Optional[str]:
     """The option named by a button payload, or whose longest word occurs in ``answer``; None if none or two fit equally."""
     if answer in _choices()[question]:
         return answer
-    text = " " + " ".join(re.sub(r"[^\w\s]", " ", answer.lower()).split()) + " "
+    text = padded_words(answer)
     best: Dict[str, int] = {}
     for option, words in _choices()[question].items():
         hits = [len(word) for word in words if f" {word} " in text]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -11,6 +10,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.choices import padded_words
 from actions.texts import language_of, render
 from bot.language import formatting
 
@@ -24,7 +24,7 @@ def table() -> Dict[str, Any]:
 
 def _mentioned(kind: str, text: str) -> Optional[str]:
     """The entry of ``kind`` (services/routes) whose longest word occurs in the text."""
-    padded = " " + " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split()) + " "
+    padded = padded_words(text)
     best = max(
         ((len(word), name) for name, entry in table()[kind].items() for word in entry["words"] if f" {word} " in padded),
         default=None,

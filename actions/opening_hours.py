@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import carrier
 from actions.carrier.errors import BackendUnavailable, NotFound
-from actions.carrier.model import WEEKDAYS, OpeningHours, Shipment
+from actions.carrier.model import WEEKDAYS, OpeningHours, PickupPoint, Shipment
 from actions.texts import language_of, render
 from bot.identifiers.tracking import find_tracking_numbers
 from bot.language import formatting
@@ -38,6 +38,15 @@ def asks_about_hours(text: str) -> bool:
     return bool(_HOURS_WORDS.search(text))
 
 
+def pickup_point_values(point: PickupPoint, language: str) -> Dict[str, str]:
+    """The {pickup_*} values shared by the tracking answers and the opening-hours answer."""
+    return {
+        "pickup_name": point.name,
+        "pickup_address": f"{point.address}, {point.postcode} {point.town}",
+        "pickup_hours": describe_week(point.opening_hours, language) if point.opening_hours else "",
+    }
+
+
 def pickup_point_answer(shipment: Shipment, language: str, today: dt.date) -> Optional[Tuple[str, Dict[str, str]]]:
     """The opening hours of the place holding the parcel, or None when it is not at a pickup point."""
     point = shipment.pickup_point
@@ -45,9 +54,7 @@ def pickup_point_answer(shipment: Shipment, language: str, today: dt.date) -> Op
         return None
     return "utter_opening_hours_pickup_point", {
         "tracking_number": shipment.tracking_number,
-        "pickup_name": point.name,
-        "pickup_address": f"{point.address}, {point.postcode} {point.town}",
-        "pickup_hours": describe_week(point.opening_hours, language),
+        **pickup_point_values(point, language),
         **today_values(point.opening_hours, language, today),
     }
 

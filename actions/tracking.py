@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions import carrier
 from actions.carrier.errors import BackendUnavailable, NotFound
 from actions.carrier.model import Shipment, Status
-from actions.opening_hours import asks_about_hours, describe_week, pickup_point_answer
+from actions.opening_hours import asks_about_hours, pickup_point_answer, pickup_point_values
 from actions.texts import language_of, render
 from bot.identifiers.tracking import find_tracking_numbers, has_tracking_shape, parse_tracking_number
 from bot.language import formatting
@@ -89,11 +89,7 @@ def describe_shipment(shipment: Shipment, language: str, domain: Dict[str, Any])
     }
     point = shipment.pickup_point
     if point is not None:
-        values.update(
-            pickup_name=point.name,
-            pickup_address=f"{point.address}, {point.postcode} {point.town}",
-            pickup_hours=describe_week(point.opening_hours, language) if point.opening_hours else "",
-        )
+        values.update(pickup_point_values(point, language))
     response = f"utter_shipment_{shipment.status.value}"
     if shipment.status is Status.DELIVERY_ATTEMPTED and point is not None:
         response = "utter_shipment_delivery_attempted_pickup"
