@@ -1,4 +1,4 @@
-"""Shared fixtures: the project's training data, and one real assistant per test session."""
+"""Shared fixtures: the project's training data, one real assistant per test session, and test databases."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ import yaml
 
 from bot import project
 from bot.language.detector import LanguageModel
+from tests.support import postgres
+
+# Stores that must behave the same on both run every test on each: `-k sqlite` or `-k postgresql` picks one.
+DATABASES = ["sqlite", "postgresql"]
 
 
 def nlu_examples(directory: Path = project.DATA / "nlu") -> List[Dict[str, Any]]:
@@ -170,3 +174,39 @@ def responses() -> Dict[str, Dict[str, Dict[str, Any]]]:
                 language = next(c["value"] for c in variation.get("condition", []) if c["name"] == "language")
                 table.setdefault(name, {})[language] = variation
     return table
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[postgres.Cluster]:
+    """A throwaway PostgreSQL cluster, started the first time a PostgreSQL test needs it."""
+    bindir = postgres.server_bindir()
+    if bindir is None:
+        pytest.skip(
+            "PostgreSQL server binaries (initdb, pg_ctl) are not installed: "
+            "run scripts/install-system-packages.sh (Debian package postgresql)"
+        )
+    with postgres.throwaway_cluster(bindir) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_kind(request) -> str:
+    """The database under test, "sqlite" or "postgresql": every test that depends on it runs once per database."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def new_database(database_kind, request, tmp_path_factory):
+    """`new_database(name)`: the URL of a new, empty database of the current kind."""
+    if database_kind == "sqlite":
+        return lambda name: f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.db'}"
+    cluster = request.getfixturevalue("postgres_cluster")
+    return lambda name: cluster.create_database(f"{name}_{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def clock():
+    """A clock standing still until the test moves it (tests/support/clock.py)."""
+    from tests.support.clock import Clock
+
+    return Clock()
