@@ -33,9 +33,6 @@ WRONG_CREDENTIALS = "wrong username or password"
 NEVER = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 
 
-def default_url() -> str:
-    return f"sqlite:///{project.VAR / 'desk.db'}"
-
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
@@ -77,7 +74,7 @@ class Accounts:
     def __init__(
         self, database_url: Optional[str] = None, settings: Optional[Settings] = None, clock: Clock = utc_now
     ) -> None:
-        self.engine = connect(database_url or default_url())
+        self.engine = connect(database_url or project.desk_database_url())
         self.settings = settings or load()
         self.clock = clock  # replaceable so tests can let hours pass
         t.metadata.create_all(self.engine)

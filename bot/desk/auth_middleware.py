@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from typing import Awaitable, Callable, Collection, Optional
+from typing import Awaitable, Callable, Optional
 
 from aiohttp import web
 
@@ -23,8 +23,10 @@ USER = "desk_user"  # request[USER]: the logged-in User, set by the middleware
 LOGIN_PAGE = "/login"
 
 
-def auth_middleware(accounts: Accounts, public_paths: Collection[str] = (LOGIN_PAGE,)) -> web.middleware:
-    """Lets requests for `public_paths` through; every other one needs a live session.
+def auth_middleware(
+    accounts: Accounts, is_public: Callable[[str], bool] = lambda path: path == LOGIN_PAGE
+) -> web.middleware:
+    """Lets requests for paths that `is_public` accepts through; every other one needs a live session.
 
     Without one, `/api/` paths get 401 with a JSON body and pages are redirected to the log-in page.
     """
@@ -32,14 +34,14 @@ def auth_middleware(accounts: Accounts, public_paths: Collection[str] = (LOGIN_P
 
     @web.middleware
     async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path in public_paths:
+        if is_public(request.path):
             return await handler(request)
         token = _bearer_token(request) or request.cookies.get(cookie_name)
         # The store is synchronous (it hashes and queries the database): keep it off the event loop.
         user = await asyncio.get_running_loop().run_in_executor(None, accounts.session_user, token) if token else None
         if user is None:
             if _is_api(request):
-                raise _json_error(web.HTTPUnauthorized, "not logged in", headers={"WWW-Authenticate": "Bearer"})
+                raise json_error(web.HTTPUnauthorized, "not logged in", headers={"WWW-Authenticate": "Bearer"})
             raise web.HTTPFound(LOGIN_PAGE)
         request[USER] = user
         return await handler(request)
@@ -56,7 +58,7 @@ def require_role(role: str) -> Callable[[Handler], Handler]:
             user: Optional[User] = request.get(USER)
             if user is None or not user.has_role(role):
                 message = f"only a {role} may do this"
-                raise _json_error(web.HTTPForbidden, message) if _is_api(request) else web.HTTPForbidden(text=message)
+                raise json_error(web.HTTPForbidden, message) if _is_api(request) else web.HTTPForbidden(text=message)
             return await handler(request)
 
         return checked
@@ -83,7 +85,7 @@ def _bearer_token(request: web.Request) -> Optional[str]:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def _json_error(error: type[web.HTTPError], message: str, **kwargs: object) -> web.HTTPError:
+def json_error(error: type[web.HTTPError], message: str, **kwargs: object) -> web.HTTPError:
     return error(text=json.dumps({"error": message}), content_type="application/json", **kwargs)
 
 

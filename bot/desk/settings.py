@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -29,6 +30,8 @@ class Settings:
     login_limit: LoginLimit
     cookie_name: str
     cookie_secure: bool
+    timezone: ZoneInfo
+    rasa_timeout: dt.timedelta
 
 
 def load(path: Path = DEFAULT_PATH) -> Settings:
@@ -48,4 +51,6 @@ def load(path: Path = DEFAULT_PATH) -> Settings:
         ),
         cookie_name=cookie["name"],
         cookie_secure=bool(cookie["secure"]),
+        timezone=ZoneInfo(raw["timezone"]),
+        rasa_timeout=dt.timedelta(seconds=raw["rasa_timeout_seconds"]),
     )

@@ -28,9 +28,6 @@ from bot.sql import connect
 Clock = Callable[[], dt.datetime]
 
 
-def default_url() -> str:
-    return f"sqlite:///{project.VAR / 'handoff.db'}"
-
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
@@ -49,7 +46,7 @@ class HandoffStore:
     def __init__(
         self, database_url: Optional[str] = None, settings: Optional[Settings] = None, clock: Clock = utc_now
     ) -> None:
-        self.engine = connect(database_url or default_url())
+        self.engine = connect(database_url or project.desk_database_url())
         self.settings = settings or load()
         self.clock = clock  # replaceable so tests can let hours pass
         t.metadata.create_all(self.engine)
@@ -76,6 +73,18 @@ class HandoffStore:
     def agent(self, agent_id: int) -> Agent:
         with self.engine.connect() as connection:
             return self._agent(connection, agent_id)
+
+    def agent_named(self, username: str) -> Agent:
+        """The routing side of a desk user; NotFound when the user has no skills on record."""
+        with self.engine.connect() as connection:
+            row = connection.execute(select(t.agents).where(t.agents.c.username == username)).first()
+        if row is None:
+            raise NotFound(f"no agent {username!r}")
+        return _agent_record(row)
+
+    def agents(self) -> List[Agent]:
+        with self.engine.connect() as connection:
+            return [_agent_record(row) for row in connection.execute(select(t.agents).order_by(t.agents.c.first_name))]
 
     def set_active(self, agent_id: int, active: bool) -> Agent:
         """An inactive agent keeps their history but can claim nothing."""
@@ -139,6 +148,13 @@ class HandoffStore:
             rows = connection.execute(query).all()
         now = self.clock()
         return [Waiting(Handoff(**row._mapping), now - row.queued_at) for row in rows]
+
+    def assigned_to(self, agent_id: int) -> List[Handoff]:
+        """The open hand-offs an agent holds, the oldest first."""
+        h = t.handoffs
+        query = select(h).where(h.c.status == t.ASSIGNED, h.c.agent_id == agent_id).order_by(h.c.assigned_at, h.c.id)
+        with self.engine.connect() as connection:
+            return [Handoff(**row._mapping) for row in connection.execute(query)]
 
     def claim_next(self, agent_id: int) -> Optional[Handoff]:
         """Assign the longest-waiting hand-off in the agent's languages and topics; None when there is none.
