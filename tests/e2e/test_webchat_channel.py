@@ -77,7 +77,7 @@ def test_history_gives_the_page_its_own_conversation_back(assistant):
     assert history["messages"][0]["text"] == "hei" and history["handoff"] is None
 
 
-@pytest.mark.parametrize("message, error", [("", "non-empty"), ("x" * 4001, "at most 4000")])
+@pytest.mark.parametrize("message, error", [("", "non-empty"), ("x" * 4001, "at most 4000")], ids=["empty", "huge"])
 def test_empty_and_huge_messages_get_a_clear_refusal(assistant, message, error):
     async def story():
         async with WebChat(assistant, "nb") as chat:
