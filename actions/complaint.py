@@ -3,6 +3,7 @@
 from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -11,16 +12,16 @@ from actions.anger import is_angry
 from actions.carrier.errors import BackendUnavailable, NotFound
 from actions.carrier.model import ComplaintOrder
 from actions.choices import validate_choice
+from actions.contact import ContactValidation
 from actions.orders import AskConfirmation, OrderDone, OrderFlow, confirm_and_place
 from actions.texts import language_of, render
 from actions.tracking import TrackingNumberValidation
-from bot.identifiers.contact import normalise_phone, parse_email
 
 MIN_DESCRIPTION_LENGTH = 3
 
 
 class ActionStartComplaint(Action):
-    """Sorry to hear it; if the customer is angry or abusive, real empathy and the offer of a person first."""
+    """Sorry to hear it; an angry or abusive customer gets empathy and a person instead of a form."""
 
     def name(self) -> Text:
         return "action_start_complaint"
@@ -28,12 +29,14 @@ class ActionStartComplaint(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        angry = is_angry((tracker.latest_message or {}).get("text") or "")
-        dispatcher.utter_message(response="utter_complaint_empathy" if angry else "utter_sorry_to_hear")
+        if is_angry((tracker.latest_message or {}).get("text") or ""):
+            dispatcher.utter_message(response="utter_complaint_empathy")
+            return [FollowupAction("action_handoff")]
+        dispatcher.utter_message(response="utter_sorry_to_hear")
         return []
 
 
-class ValidateComplaintForm(TrackingNumberValidation, FormValidationAction):
+class ValidateComplaintForm(TrackingNumberValidation, ContactValidation, FormValidationAction):
     def name(self) -> Text:
         return "validate_complaint_form"
 
@@ -63,15 +66,6 @@ class ValidateComplaintForm(TrackingNumberValidation, FormValidationAction):
     ) -> Dict[Text, Any]:
         description = " ".join(str(slot_value or "").split())
         return {"complaint_description": description if len(description) >= MIN_DESCRIPTION_LENGTH else None}
-
-    def validate_contact(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        text = str(slot_value or "")
-        contact = parse_email(text) or normalise_phone(text)
-        if contact is None:
-            dispatcher.utter_message(response="utter_contact_invalid")
-        return {"contact": contact}
 
     async def validate_complaint_confirmed(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

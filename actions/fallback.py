@@ -1,8 +1,9 @@
-"""What the bot does when it did not understand: rephrase first, then offer a person."""
+"""What the bot does when it did not understand: ask to rephrase once, then hand over to a person."""
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -30,7 +31,7 @@ class ActionHandleFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         if consecutive_fallbacks(tracker.events) >= 2:
-            dispatcher.utter_message(response="utter_offer_human")
-        else:
-            dispatcher.utter_message(response="utter_rephrase")
+            dispatcher.utter_message(response="utter_not_understood_handoff")
+            return [FollowupAction("action_handoff")]
+        dispatcher.utter_message(response="utter_rephrase")
         return []

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -60,7 +60,7 @@ class ActionTrackParcel(Action):
             return [SlotSet("tracking_number", None)]
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_tracking_backend_down", tracking_number=number)
-            return []
+            return [FollowupAction("action_handoff")]
         language = language_of(tracker)
         text = (tracker.latest_message or {}).get("text") or ""
         hours = pickup_point_answer(shipment, language, dt.date.today()) if asks_about_hours(text) else None

@@ -7,40 +7,19 @@ shared environment, chosen by the database URL alone.
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-from typing import Any, Optional
-
 from sqlalchemy import (
     JSON,
     Column,
     Date,
-    DateTime,
     Integer,
     MetaData,
     String,
     Table,
     Text,
-    TypeDecorator,
-    create_engine,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
-
-class UtcDateTime(TypeDecorator):
-    """Stored as UTC and read back timezone-aware, because SQLite keeps no offset."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: Optional[dt.datetime], dialect: Any) -> Optional[dt.datetime]:
-        if value is None:
-            return None
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-    def process_result_value(self, value: Optional[dt.datetime], dialect: Any) -> Optional[dt.datetime]:
-        return value.replace(tzinfo=dt.timezone.utc) if value is not None else None
-
+from bot.sql import UtcDateTime, connect  # noqa: F401  (connect: the back-end's way in, used by backend.app)
 
 metadata = MetaData()
 
@@ -138,17 +117,6 @@ idempotency_keys = Table(
     Column("response", JSON),
     Column("created_at", UtcDateTime, nullable=False),
 )
-
-
-def connect(url: str) -> Engine:
-    """An engine for `url`; nothing is opened until the first statement."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, future=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # Request handlers run in worker threads; concurrent writers wait for SQLite's lock instead of failing.
-    return create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 30})
 
 
 def create_tables(engine: Engine) -> None:

@@ -13,7 +13,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 from dateutil.relativedelta import relativedelta
 
 from backend.errors import ApiError
-from bot.identifiers.contact import normalise_phone, normalise_postcode, parse_email
+from bot.identifiers.contact import normalise_contact, normalise_postcode
 from bot.identifiers.postcodes import same_town, town_of
 from bot.identifiers.tracking import parse_tracking_number
 
@@ -54,7 +54,7 @@ def complaint(body: Mapping[str, Any], complaint_types: Sequence[str]) -> Dict[s
     number = parse_tracking_number(str(body.get("tracking_number") or ""))
     if number is None:
         problems["tracking_number"] = "is not a valid tracking number"
-    contact = _contact(body.get("contact"))
+    contact = normalise_contact(body.get("contact"))
     if contact is None:
         problems["contact"] = "must be an e-mail address or a Norwegian or Swedish phone number"
     order = {
@@ -134,12 +134,3 @@ def _address(body: Mapping[str, Any], field: str, problems: Problems) -> Optiona
     if street is None or registered is None or town is None:
         return None
     return {"street": street, "postcode": postcode, "town": registered, "country": country}
-
-
-def _contact(value: Any) -> Optional[str]:
-    if not isinstance(value, str):
-        return None
-    email = parse_email(value)
-    if email is not None and email == value.strip().lower():
-        return email
-    return normalise_phone(value)

@@ -25,12 +25,15 @@ def _run(args: argparse.Namespace) -> int:
     from bot.model_cache import ensure_model
 
     model = ensure_model()
-    running = services.start(model, services.Ports(args.port, args.actions_port, args.backend_port))
+    running = services.start(model, services.Ports(args.port, args.actions_port, args.backend_port, args.desk_port))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         services.wait_until_ready(running)
         print(
             "\nKundesenter is running:\n"
+            f"  Web chat       {running.desk_url}/chat   (Swedish: {running.desk_url}/chat?lang=sv)\n"
+            f"  Agent desk     {running.desk_url}/desk   (first user: kundesenter agents add --role supervisor ...)\n"
+            f"  Supervisor     {running.desk_url}/supervisor\n"
             f"  REST webhook   {running.rest_url}\n"
             f"  Rasa HTTP API  http://localhost:{args.port}/status\n"
             f"  Action server  {running.actions_url}\n"
@@ -59,6 +62,19 @@ def _backend(args: argparse.Namespace) -> int:
     return backend_main(argv)
 
 
+def _desk(args: argparse.Namespace) -> int:
+    from bot.desk.__main__ import main as desk_main
+
+    desk_main(args.options)
+    return 0
+
+
+def _agents(args: argparse.Namespace) -> int:
+    from bot.desk.cli import add_user_command
+
+    return add_user_command(args.options)
+
+
 def _chat(args: argparse.Namespace) -> int:
     from bot.chat import chat
 
@@ -85,6 +101,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=5005)
     run.add_argument("--actions-port", type=int, default=5055)
     run.add_argument("--backend-port", type=int, default=8077)
+    run.add_argument("--desk-port", type=int, default=8090)
     run.set_defaults(handler=_run)
 
     backend = commands.add_parser("backend", help="run only the reference carrier back-end")
@@ -93,6 +110,15 @@ def parser() -> argparse.ArgumentParser:
     backend.add_argument("--database-url", help="SQLAlchemy URL (default: $BACKEND_DATABASE_URL or var/backend.db)")
     backend.add_argument("--seed", help="demo data file (default: backend/demo_data.yml)")
     backend.set_defaults(handler=_backend)
+
+    desk = commands.add_parser("desk", help="run only the desk: web chat page, agent desk, supervisor view")
+    desk.add_argument("options", nargs=argparse.REMAINDER, help="--host, --port")
+    desk.set_defaults(handler=_desk)
+
+    agents = commands.add_parser("agents", help="manage agent-desk users: agents add --username ... --first-name ...")
+    agents.add_argument("action", choices=["add"])
+    agents.add_argument("options", nargs=argparse.REMAINDER, help="see: kundesenter agents add --help")
+    agents.set_defaults(handler=_agents)
 
     chat = commands.add_parser("chat", help="chat with a running assistant in the terminal")
     chat.add_argument("--url", default="http://localhost:5005/webhooks/rest/webhook")

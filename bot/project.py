@@ -14,3 +14,8 @@ CREDENTIALS = ROOT / "credentials.yml"
 MODELS = ROOT / "models"
 VAR = ROOT / "var"
 HELDOUT = ROOT / "tests" / "nlu"
+
+
+def desk_database_url() -> str:
+    """One database for the desk: accounts, hand-off queue and surveys (DESK_DATABASE_URL, else a SQLite file)."""
+    return os.environ.get("DESK_DATABASE_URL") or f"sqlite:///{VAR / 'desk.db'}"

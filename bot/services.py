@@ -17,7 +17,7 @@ from typing import Dict, List, Optional
 
 import requests
 
-from bot import project
+from bot import project, secrets
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Ports:
     rasa: int = 5005
     actions: int = 5055
     backend: int = 8077
+    desk: int = 8090
 
 
 @dataclass
@@ -34,7 +35,9 @@ class Services:
     ports: Ports
     tracker_db: Path
     backend_database_url: str
+    desk_database_url: str
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    commands: Dict[str, List[str]] = field(default_factory=dict)
     log_dir: Optional[Path] = None
     env: Dict[str, str] = field(default_factory=dict)
 
@@ -43,12 +46,25 @@ class Services:
         return f"http://localhost:{self.ports.rasa}/webhooks/rest/webhook"
 
     @property
+    def rasa_url(self) -> str:
+        return f"http://localhost:{self.ports.rasa}"
+
+    @property
     def actions_url(self) -> str:
         return f"http://localhost:{self.ports.actions}/webhook"
 
     @property
     def backend_url(self) -> str:
         return f"http://localhost:{self.ports.backend}"
+
+    @property
+    def desk_url(self) -> str:
+        return f"http://localhost:{self.ports.desk}"
+
+    @property
+    def rasa_token(self) -> str:
+        """Rasa's HTTP API answers only with `?token=` this (the desk and tests read trackers with it)."""
+        return self.env[secrets.variable(secrets.RASA_TOKEN)]
 
     def stop(self, *names: str) -> None:
         """Stop the named servers (all when none are named), politely first."""
@@ -72,9 +88,13 @@ class Services:
 
 def _environment(services: Services) -> Dict[str, str]:
     env = dict(os.environ)
+    env.update(secrets.environment())
     env["ACTION_ENDPOINT_URL"] = services.actions_url
     env["TRACKER_DB"] = str(services.tracker_db)
     env["BACKEND_URL"] = services.backend_url
+    env["RASA_URL"] = services.rasa_url
+    env["DESK_URL"] = services.desk_url
+    env["DESK_DATABASE_URL"] = services.desk_database_url
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project.ROOT), env.get("PYTHONPATH")]))
     return env
@@ -95,39 +115,44 @@ def start(
     log_dir: Optional[Path] = None,
     backend_database_url: Optional[str] = None,
     environment: Optional[Dict[str, str]] = None,
+    desk_database_url: Optional[str] = None,
+    backend_seed: Optional[Path] = None,
 ) -> Services:
-    """Start the reference back-end, the action server and the Rasa server (REST channel, SQLite stores).
+    """Start the reference back-end, the action server, the Rasa server and the desk (SQLite stores by default).
 
-    `environment` adds variables for the servers (e.g. a shorter back-end timeout in tests).
+    `environment` adds variables for the servers (e.g. a shorter back-end timeout in tests);
+    `backend_seed` replaces the reference back-end's demo data (e.g. other opening hours).
     """
     project.VAR.mkdir(parents=True, exist_ok=True)
     services = Services(
         ports,
         tracker_db or project.VAR / "tracker.db",
         backend_database_url or os.environ.get("BACKEND_DATABASE_URL") or f"sqlite:///{project.VAR / 'backend.db'}",
+        desk_database_url or project.desk_database_url(),
     )
-    env = {**_environment(services), **(environment or {})}
+    services.env = {**_environment(services), **(environment or {})}
     services.log_dir = log_dir
-    services.env = env
-    start_backend(services)
-    services.processes["actions"] = _spawn(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)], env, _log(services, "actions")
-    )
-    services.processes["rasa"] = (
-        _spawn(
-            [
-                sys.executable, "-m", "rasa", "run",
-                "--model", str(model),
-                "--endpoints", str(project.ENDPOINTS),
-                "--credentials", str(project.CREDENTIALS),
-                "--port", str(ports.rasa),
-                "--enable-api",
-                "--cors", "*",
-            ],
-            env,
-            _log(services, "rasa"),
-        )
-    )
+    python = sys.executable
+    services.commands = {
+        "backend": [
+            python, "-m", "backend", "--host", "127.0.0.1", "--port", str(ports.backend),
+            "--database-url", services.backend_database_url,
+            *(["--seed", str(backend_seed)] if backend_seed else []),
+        ],
+        "actions": [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
+        "rasa": [
+            python, "-m", "rasa", "run",
+            "--model", str(model),
+            "--endpoints", str(project.ENDPOINTS),
+            "--credentials", str(project.CREDENTIALS),
+            "--port", str(ports.rasa),
+            "--enable-api", "--auth-token", services.rasa_token,
+            "--cors", "*",
+        ],
+        "desk": [python, "-m", "bot.desk", "--host", "127.0.0.1", "--port", str(ports.desk)],
+    }  # fmt: skip
+    for name in services.commands:
+        respawn(services, name)
     return services
 
 
@@ -135,14 +160,9 @@ def _log(services: Services, name: str) -> Optional[Path]:
     return services.log_dir / f"{name}.log" if services.log_dir else None
 
 
-def start_backend(services: Services) -> None:
-    """(Re)start the reference back-end; the tests stop and restart it to play an outage."""
-    command = [
-        sys.executable, "-m", "backend",
-        "--host", "127.0.0.1", "--port", str(services.ports.backend),
-        "--database-url", services.backend_database_url,
-    ]
-    services.processes["backend"] = _spawn(command, services.env, _log(services, "backend"))
+def respawn(services: Services, name: str) -> None:
+    """(Re)start one server with its original command; the tests stop and restart them to play outages."""
+    services.processes[name] = _spawn(services.commands[name], services.env, _log(services, name))
 
 
 def wait_for(url: str, name: str, process: subprocess.Popen, timeout: float = 240.0) -> None:
@@ -166,7 +186,8 @@ def wait_until_ready(services: Services, timeout: float = 240.0) -> None:
     checks = {
         "backend": ("reference back-end", f"{services.backend_url}/health"),
         "actions": ("action server", f"http://localhost:{services.ports.actions}/health"),
-        "rasa": ("Rasa server", f"http://localhost:{services.ports.rasa}/status"),
+        "rasa": ("Rasa server", f"{services.rasa_url}/status?token={services.rasa_token}"),
+        "desk": ("desk", f"{services.desk_url}/health"),
     }
     for key, (name, url) in checks.items():
         wait_for(url, name, services.processes[key], timeout)

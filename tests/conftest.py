@@ -1,4 +1,4 @@
-"""Shared fixtures: the project's training data, and one real assistant per test session."""
+"""Shared fixtures: the project's training data, one real assistant per test session, and test databases."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ import yaml
 
 from bot import project
 from bot.language.detector import LanguageModel
+from tests.support import postgres
+
+# Stores that must behave the same on both run every test on each: `-k sqlite` or `-k postgresql` picks one.
+DATABASES = ["sqlite", "postgresql"]
 
 
 def nlu_examples(directory: Path = project.DATA / "nlu") -> List[Dict[str, Any]]:
@@ -68,15 +72,19 @@ def assistant(tmp_path_factory) -> Iterator[Any]:
     from bot.model_cache import ensure_model
     from tests.support.latency_proxy import LatencyProxy
 
+    from tests.support.contact_centre import AROUND_THE_CLOCK, demo_data_with_hours
+
     model = ensure_model()
     work = tmp_path_factory.mktemp("assistant")
     proxy = LatencyProxy(_free_port(), target_port=_free_port()).start()
     running = services.start(
         model,
-        services.Ports(_free_port(), _free_port(), proxy.target_port),
+        services.Ports(_free_port(), _free_port(), proxy.target_port, _free_port()),
         tracker_db=work / "tracker.db",
         log_dir=work,
         backend_database_url=f"sqlite:///{work / 'backend.db'}",
+        desk_database_url=f"sqlite:///{work / 'desk.db'}",
+        backend_seed=demo_data_with_hours(work, AROUND_THE_CLOCK),  # hand-offs must not depend on the hour
         environment={
             "BACKEND_URL": f"http://127.0.0.1:{proxy.listen_port}",
             "BACKEND_TIMEOUT_SECONDS": str(BACKEND_TIMEOUT_SECONDS),
@@ -106,11 +114,28 @@ class Outage:
         try:
             yield
         finally:
-            services.start_backend(self.assistant)
+            services.respawn(self.assistant, "backend")
             services.wait_for(
                 f"{self.assistant.backend_url}/health", "reference back-end", self.assistant.processes["backend"]
             )
             time.sleep(BACKEND_BREAKER_OPEN_SECONDS)  # let the circuit breaker try again
+
+    @contextlib.contextmanager
+    def customer_service_closed(self, directory: Path) -> Iterator[None]:
+        """The back-end restarted with customer service closed all day; restored afterwards."""
+        from tests.support.contact_centre import CLOSED, demo_data_with_hours
+
+        command = self.assistant.commands["backend"]
+        original = list(command)
+        command[command.index("--seed") + 1] = str(demo_data_with_hours(directory, CLOSED))
+        try:
+            with self.stopped():
+                pass
+            yield
+        finally:
+            command[:] = original
+            with self.stopped():
+                pass
 
     @contextlib.contextmanager
     def slow(self) -> Iterator[None]:
@@ -120,6 +145,14 @@ class Outage:
         finally:
             self.assistant.proxy.delay = 0.0
             time.sleep(BACKEND_BREAKER_OPEN_SECONDS)
+
+
+@pytest.fixture(scope="session")
+def supervisor(assistant) -> Any:
+    """The desk's first user, who must be a supervisor (`kundesenter agents add --role supervisor`)."""
+    from tests.support.desk import DeskUser, add_user
+
+    return DeskUser(assistant, add_user(assistant, "Siri", role="supervisor"))
 
 
 @pytest.fixture
@@ -151,8 +184,8 @@ class Customer:
         return response.json()
 
     def tracker(self) -> Dict[str, Any]:
-        url = f"http://localhost:{self.assistant.ports.rasa}/conversations/{self.sender}/tracker"
-        return requests.get(url, timeout=30).json()
+        url = f"{self.assistant.rasa_url}/conversations/{self.sender}/tracker"
+        return requests.get(url, params={"token": self.assistant.rasa_token}, timeout=30).json()
 
 
 @pytest.fixture
@@ -170,3 +203,39 @@ def responses() -> Dict[str, Dict[str, Dict[str, Any]]]:
                 language = next(c["value"] for c in variation.get("condition", []) if c["name"] == "language")
                 table.setdefault(name, {})[language] = variation
     return table
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[postgres.Cluster]:
+    """A throwaway PostgreSQL cluster, started the first time a PostgreSQL test needs it."""
+    bindir = postgres.server_bindir()
+    if bindir is None:
+        pytest.skip(
+            "PostgreSQL server binaries (initdb, pg_ctl) are not installed: "
+            "run scripts/install-system-packages.sh (Debian package postgresql)"
+        )
+    with postgres.throwaway_cluster(bindir) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_kind(request) -> str:
+    """The database under test, "sqlite" or "postgresql": every test that depends on it runs once per database."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def new_database(database_kind, request, tmp_path_factory):
+    """`new_database(name)`: the URL of a new, empty database of the current kind."""
+    if database_kind == "sqlite":
+        return lambda name: f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.db'}"
+    cluster = request.getfixturevalue("postgres_cluster")
+    return lambda name: cluster.create_database(f"{name}_{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def clock():
+    """A clock standing still until the test moves it (tests/support/clock.py)."""
+    from tests.support.clock import Clock
+
+    return Clock()

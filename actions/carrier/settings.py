@@ -15,16 +15,16 @@ CARRIER_CONFIG = Path(__file__).resolve().parents[2] / "carrier.yml"
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
 
 
-def _expand(value: Any) -> Any:
+def expand(value: Any) -> Any:
     if isinstance(value, dict):
-        return {key: _expand(item) for key, item in value.items()}
+        return {key: expand(item) for key, item in value.items()}
     if isinstance(value, str):
         return _VARIABLE.sub(lambda m: os.environ.get(m.group(1), m.group(2) or ""), value)
     return value
 
 
 def load(path: Path = CARRIER_CONFIG) -> Dict[str, Any]:
-    return _expand(yaml.safe_load(path.read_text()))
+    return expand(yaml.safe_load(path.read_text()))
 
 
 def http_policy(settings: Dict[str, Any]) -> HttpPolicy:

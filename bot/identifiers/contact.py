@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional, Tuple
+from typing import Any, Iterator, Optional, Tuple
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # +47 987 65 432, 98765432, 0047..., +46 70 123 45 67, 070-123 45 67, 08-123 456 78
@@ -18,6 +18,20 @@ def find_emails(text: str) -> Iterator[Tuple[str, int, int]]:
 def parse_email(text: str) -> Optional[str]:
     found = next(find_emails(text.strip()), None)
     return found[0] if found else None
+
+
+def normalise_contact(value: Any) -> Optional[str]:
+    """A whole field that must be one e-mail address or one phone number (E.164), else None.
+
+    Unlike the finders, which pick contacts out of a sentence, this refuses a
+    value with anything around the address, so what is stored is exactly it.
+    """
+    if not isinstance(value, str):
+        return None
+    email = parse_email(value)
+    if email is not None and email == value.strip().lower():
+        return email
+    return normalise_phone(value)
 
 
 def normalise_phone(text: str) -> Optional[str]:

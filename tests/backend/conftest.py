@@ -28,9 +28,6 @@ import requests
 from sqlalchemy import create_engine
 
 from bot import project
-from tests.support import postgres
-
-DATABASES = ["sqlite", "postgresql"]
 
 STARTUP_SECONDS = 30
 
@@ -75,34 +72,6 @@ def _wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
                 return
         time.sleep(0.1)
     raise TimeoutError(f"the back-end did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
-
-
-@pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[postgres.Cluster]:
-    """A throwaway PostgreSQL cluster, started the first time a PostgreSQL test needs it."""
-    bindir = postgres.server_bindir()
-    if bindir is None:
-        pytest.skip(
-            "PostgreSQL server binaries (initdb, pg_ctl) are not installed: "
-            "run scripts/install-system-packages.sh (Debian package postgresql)"
-        )
-    with postgres.throwaway_cluster(bindir) as cluster:
-        yield cluster
-
-
-@pytest.fixture(scope="session", params=DATABASES)
-def database_kind(request) -> str:
-    """The database under test, "sqlite" or "postgresql": every test that depends on it runs once per database."""
-    return request.param
-
-
-@pytest.fixture(scope="session")
-def new_database(database_kind, request, tmp_path_factory):
-    """`new_database(name)`: the URL of a new, empty database of the current kind."""
-    if database_kind == "sqlite":
-        return lambda name: f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.db'}"
-    cluster = request.getfixturevalue("postgres_cluster")
-    return lambda name: cluster.create_database(f"{name}_{uuid.uuid4().hex[:8]}")
 
 
 @pytest.fixture(scope="session")

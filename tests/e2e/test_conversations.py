@@ -53,16 +53,6 @@ def test_stop_inside_a_form_cancels_it(customer, responses, language, complaint,
     assert not person.tracker()["active_loop"].get("name")
 
 
-@pytest.mark.parametrize("language, greeting", [("nb", "hei"), ("sv", "hej")])
-def test_gibberish_twice_gets_rephrase_then_the_offer_of_a_person(customer, responses, language, greeting):
-    person = customer()
-    person.says(greeting)
-    assert texts(person.says("asdkjh qwpoeiru zxmcnv")) == [responses["utter_rephrase"][language]["text"]]
-    answers = person.says("blorp fnaargh wibble xkcd")
-    assert texts(answers) == [responses["utter_offer_human"][language]["text"]]
-    assert [b["payload"] for b in answers[0]["buttons"]] == ["/request_human", "/deny"]
-
-
 def test_swedish_conversation_stays_swedish_on_short_ambiguous_answers(customer, responses):
     swede = customer()
     swede.says("hej, jag har en fråga om mitt paket")

@@ -1,0 +1,109 @@
+"""The customer's answer to the survey after a conversation: satisfaction (1–5) and how likely to recommend (0–10).
+
+One answer per conversation: answering again replaces it, so a customer who
+misclicked can correct themselves and the KPIs still count each conversation once.
+Like the other stores, every method is synchronous with its own short transaction
+(the desk calls them in an executor) and times are timezone-aware UTC from an
+injectable clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot import project
+from bot.desk.survey_tables import metadata, surveys
+from bot.handoff import settings as handoff_settings
+from bot.sql import connect
+
+Clock = Callable[[], dt.datetime]
+
+SATISFACTION = range(1, 6)
+NPS = range(11)
+MAX_SESSION_ID = 255
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class InvalidSurvey(ValueError):
+    """Refused values, field by field, so the page can say what is wrong (`400 {"error", "fields"}`)."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("invalid survey: " + "; ".join(f"{name} {reason}" for name, reason in fields.items()))
+        self.fields = dict(fields)
+
+
+@dataclass(frozen=True)
+class Survey:
+    session_id: str
+    language: str
+    satisfaction: int
+    nps: int
+    answered_at: dt.datetime
+
+
+class SurveyStore:
+    """Survey answers on one database (SQLite file or PostgreSQL, by URL), normally the desk's."""
+
+    def __init__(
+        self,
+        database_url: str | None = None,
+        clock: Clock = utc_now,
+        languages: Sequence[str] | None = None,
+    ) -> None:
+        self.engine = connect(database_url or project.desk_database_url())
+        self.clock = clock  # replaceable so tests can let days pass
+        # The languages the desk serves are those of the hand-off queue (handoff.yml).
+        self.languages = tuple(languages) if languages is not None else handoff_settings.load().languages
+        metadata.create_all(self.engine)
+
+    def record(self, session_id: str, language: str, satisfaction: int, nps: int) -> Survey:
+        """Store the conversation's answer, replacing an earlier one; InvalidSurvey on bad values.
+
+        Insert first and update when the primary key says the conversation has
+        answered already: two answers arriving at once then both succeed (the
+        later write wins) on SQLite and PostgreSQL alike, with no lock held here.
+        Each attempt is its own transaction because PostgreSQL aborts a
+        transaction at the failed insert.
+        """
+        self._validate(session_id, language, satisfaction, nps)
+        answer = Survey(session_id, language, satisfaction, nps, self.clock())
+        values = {"language": language, "satisfaction": satisfaction, "nps": nps, "answered_at": answer.answered_at}
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(insert(surveys).values(session_id=session_id, **values))
+        except IntegrityError:
+            with self.engine.begin() as connection:
+                connection.execute(update(surveys).where(surveys.c.session_id == session_id).values(values))
+        return answer
+
+    def answers(self, since: dt.datetime, until: dt.datetime) -> list[Survey]:
+        """Answers given in [since, until), oldest first."""
+        query = (
+            select(surveys)
+            .where(surveys.c.answered_at >= since, surveys.c.answered_at < until)
+            .order_by(surveys.c.answered_at, surveys.c.session_id)
+        )
+        with self.engine.connect() as connection:
+            return [Survey(**row._mapping) for row in connection.execute(query)]
+
+    def _validate(self, session_id: Any, language: Any, satisfaction: Any, nps: Any) -> None:
+        fields: dict[str, str] = {}
+        if not isinstance(session_id, str) or not 0 < len(session_id) <= MAX_SESSION_ID:
+            fields["session_id"] = f"must be text of 1 to {MAX_SESSION_ID} characters"
+        if not isinstance(language, str) or language not in self.languages:
+            fields["language"] = f"must be one of {', '.join(self.languages)}"
+        for name, value, allowed in (("satisfaction", satisfaction, SATISFACTION), ("nps", nps, NPS)):
+            # JSON true is a Python bool, itself an int: it must not pass as 1.
+            if type(value) is not int or value not in allowed:
+                fields[name] = f"must be a whole number from {allowed.start} to {allowed.stop - 1}"
+        if fields:
+            raise InvalidSurvey(fields)

@@ -1,0 +1,44 @@
+"""SQLAlchemy pieces shared by every store of the project (reference back-end, hand-off queue).
+
+The same statements run on SQLite for the demo and PostgreSQL in a shared
+environment, chosen by the database URL alone; these two helpers hide the
+differences that matter: SQLite keeps no time-zone offset, and its connections
+are used from worker threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Optional
+
+from sqlalchemy import DateTime, TypeDecorator, create_engine
+from sqlalchemy.engine import Engine, make_url
+
+
+class UtcDateTime(TypeDecorator):
+    """Stored as UTC and read back timezone-aware, because SQLite keeps no offset."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[dt.datetime], dialect: Any) -> Optional[dt.datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # astimezone() would silently take it as the server's local time
+            raise ValueError(f"naive datetime {value.isoformat()}: pass a timezone-aware one")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Optional[dt.datetime], dialect: Any) -> Optional[dt.datetime]:
+        return value.replace(tzinfo=dt.timezone.utc) if value is not None else None
+
+
+def connect(url: str) -> Engine:
+    """An engine for `url`; nothing is opened until the first statement."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, future=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    # Callers run statements in worker threads; concurrent writers wait for SQLite's lock instead of failing.
+    return create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 30})
