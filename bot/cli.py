@@ -35,7 +35,7 @@ def _run(args: argparse.Namespace) -> int:
             f"  Agent desk     {running.desk_url}/desk   (first user: kundesenter agents add --role supervisor ...)\n"
             f"  Supervisor     {running.desk_url}/supervisor\n"
             f"  REST webhook   {running.rest_url}\n"
-            f"  Rasa HTTP API  http://localhost:{args.port}/status\n"
+            f"  Rasa HTTP API  http://localhost:{args.port}/status?token=...  (token: var/secrets/rasa_token)\n"
             f"  Action server  {running.actions_url}\n"
             f"  Back-end       {running.backend_url}  (API description: {running.backend_url}/openapi.json)\n"
             f"  Conversations  {running.tracker_db} (SQLite)\n"

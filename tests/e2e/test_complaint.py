@@ -82,16 +82,6 @@ def test_complaint_about_an_unknown_or_mistyped_parcel_is_refused_with_a_way_out
     assert said(answers[1], responses["utter_ask_tracking_number"][language])
 
 
-@pytest.mark.parametrize("language, angry", [
-    ("nb", "dere er noen udugelige idioter, pakken er knust IGJEN!!!"),
-    ("sv", "ni är helt värdelösa, paketet är trasigt för tredje gången!!!"),
-])
-def test_angry_customer_gets_empathy_and_the_offer_of_a_person(customer, responses, language, angry):
-    answer = customer().says(angry)[0]
-    assert said(answer, responses["utter_complaint_empathy"][language])
-    assert payloads(answer) == ["/request_human"]
-
-
 @pytest.mark.parametrize("language", ["nb", "sv"])
 def test_back_end_down_at_confirmation_keeps_everything_and_retry_works(
     customer, responses, backend, language, outage
