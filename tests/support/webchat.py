@@ -56,7 +56,9 @@ class WebChat:
         return await asyncio.wait_for(self.refusals.get(), timeout)
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.client.disconnect()
+        # A graceful disconnect waits for the long-poll in flight to return (up to the server's 25 s ping
+        # interval); the server gets the close packet either way, like a closed browser tab.
+        await self.client.eio.disconnect(abort=True)
 
     async def says(self, text: str) -> None:
         message = {
