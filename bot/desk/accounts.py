@@ -43,9 +43,12 @@ class AccountError(Exception):
 
 
 class LoginRefused(AccountError):
-    def __init__(self, reason: str) -> None:
+    """`code` is what the log-in page translates: wrong, locked or disabled; `reason` is the English text."""
+
+    def __init__(self, reason: str, code: str) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ class Accounts:
             locked = self._lock_message(connection, username, client_ip, now)
             row = connection.execute(select(t.users).where(t.users.c.username == username)).first()
         if locked:
-            raise LoginRefused(locked)
+            raise LoginRefused(locked, "locked")
         # scrypt runs outside any transaction: it must not hold the database for its tens of milliseconds.
         if not passwords.verify(password, row.password_hash if row else self._decoy_hash):
             with self.engine.begin() as connection:
@@ -155,9 +158,9 @@ class Accounts:
                     insert(t.login_failures).values(username=username, client_ip=client_ip, failed_at=now)
                 )
                 locked = self._lock_message(connection, username, client_ip, now)
-            raise LoginRefused(locked or WRONG_CREDENTIALS)
+            raise LoginRefused(locked, "locked") if locked else LoginRefused(WRONG_CREDENTIALS, "wrong")
         if row.disabled:  # told only to whoever knows the password
-            raise LoginRefused("this account is disabled: ask a supervisor")
+            raise LoginRefused("this account is disabled: ask a supervisor", "disabled")
         new_hash = (
             self.settings.password.hash(password) if self.settings.password.needs_rehash(row.password_hash) else None
         )

@@ -26,6 +26,7 @@ from bot import project, secrets
 from bot.desk import settings as desk_settings
 from bot.desk.accounts import Accounts
 from bot.desk.auth_middleware import auth_middleware
+from bot.desk.auth_middleware import json_error as fail
 from bot.desk.rasa_client import RasaClient
 from bot.desk.surveys import SurveyStore
 from bot.handoff.store import HandoffStore
@@ -96,11 +97,6 @@ def desk(request: web.Request) -> Desk:
 
 def json_response(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, dumps=functools.partial(json.dumps, ensure_ascii=False))
-
-
-def fail(status: type[web.HTTPError], message: str, **extra: Any) -> web.HTTPError:
-    """An HTTP error with a JSON body `{"error": message, ...}` that the pages show as it is."""
-    return status(text=json.dumps({"error": message, **extra}, ensure_ascii=False), content_type="application/json")
 
 
 async def json_body(request: web.Request) -> Dict[str, Any]:

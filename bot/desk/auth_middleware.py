@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from typing import Awaitable, Callable, Optional
+from typing import Awaitable, Callable, Dict, Optional
 
 from aiohttp import web
 
@@ -85,8 +85,12 @@ def _bearer_token(request: web.Request) -> Optional[str]:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def json_error(error: type[web.HTTPError], message: str, **kwargs: object) -> web.HTTPError:
-    return error(text=json.dumps({"error": message}), content_type="application/json", **kwargs)
+def json_error(
+    error: type[web.HTTPError], message: str, headers: Optional[Dict[str, str]] = None, **fields: object
+) -> web.HTTPError:
+    """An HTTP error with the JSON body `{"error": message, **fields}` that the desk's pages show as it is."""
+    body = json.dumps({"error": message, **fields}, ensure_ascii=False)
+    return error(text=body, content_type="application/json", headers=headers)
 
 
 def _is_api(request: web.Request) -> bool:

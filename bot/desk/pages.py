@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.desk.accounts import WRONG_CREDENTIALS, LoginRefused
+from bot.desk.accounts import LoginRefused
 from bot.desk.app import STATIC, desk, fail, json_response
 from bot.desk.auth_middleware import LOGIN_PAGE, USER, clear_session_cookie, require_role, set_session_cookie
 
@@ -59,12 +59,10 @@ async def login(request: web.Request) -> web.StreamResponse:
     try:
         session = await shared.run(shared.accounts.authenticate, username, password, request.remote or "unknown")
     except LoginRefused as refused:
-        code = (
-            "wrong" if refused.reason == WRONG_CREDENTIALS else "disabled" if "disabled" in refused.reason else "locked"
-        )
         if wants_json:
-            raise fail(web.HTTPTooManyRequests if code == "locked" else web.HTTPUnauthorized, refused.reason, code=code)
-        raise web.HTTPSeeOther(f"{LOGIN_PAGE}?error={code}")
+            status = web.HTTPTooManyRequests if refused.code == "locked" else web.HTTPUnauthorized
+            raise fail(status, refused.reason, code=refused.code)
+        raise web.HTTPSeeOther(f"{LOGIN_PAGE}?error={refused.code}")
     response = (
         json_response({"token": session.token, "username": session.user.username, "role": session.user.role})
         if wants_json
