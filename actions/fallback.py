@@ -1,12 +1,17 @@
 """What the bot does when it did not understand: ask to rephrase once, then hand over to a person."""
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 FALLBACK_INTENT = "nlu_fallback"
+
+
+def intent_of(event: Dict[Text, Any]) -> Optional[Text]:
+    """The intent NLU gave a `user` event (None for other events)."""
+    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
 
 
 def consecutive_fallbacks(events: List[Dict[Text, Any]]) -> int:
@@ -17,7 +22,7 @@ def consecutive_fallbacks(events: List[Dict[Text, Any]]) -> int:
             break
         if event.get("event") != "user":
             continue
-        if (event.get("parse_data") or {}).get("intent", {}).get("name") != FALLBACK_INTENT:
+        if intent_of(event) != FALLBACK_INTENT:
             break
         count += 1
     return count

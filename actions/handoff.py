@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -24,7 +24,7 @@ from actions.carrier.errors import CarrierError
 from actions.carrier.http import HttpPolicy, ResilientClient
 from actions.carrier.settings import expand
 from actions.contact import ContactValidation
-from actions.fallback import consecutive_fallbacks
+from actions.fallback import consecutive_fallbacks, intent_of
 from actions.texts import language_of
 from bot import secrets
 
@@ -46,16 +46,21 @@ def desk() -> ResilientClient:
     return ResilientClient(settings["url"], policy, headers={"Authorization": f"Bearer {token}"}, name="desk")
 
 
+def latest_request(tracker: Tracker) -> Optional[str]:
+    """The customer's latest intent that names a topic (track_parcel, complaint, ...)."""
+    intents = config()["topics"]["intents"]
+    return next(
+        (intent_of(e) for e in reversed(tracker.events) if e.get("event") == "user" and intent_of(e) in intents), None
+    )
+
+
 def topic_of(tracker: Tracker) -> str:
     topics = config()["topics"]
     form = (tracker.active_loop or {}).get("name")
     if form in topics["forms"]:
         return topics["forms"][form]
-    for event in reversed(tracker.events):
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if event.get("event") == "user" and intent in topics["intents"]:
-            return topics["intents"][intent]
-    return "other"
+    request = latest_request(tracker)
+    return topics["intents"][request] if request else "other"
 
 
 def reason_of(tracker: Tracker) -> str:
@@ -78,16 +83,7 @@ def reason_of(tracker: Tracker) -> str:
 def summary_of(tracker: Tracker, topic: str) -> Dict[str, Any]:
     """What the agent sees first: the topic, the customer's last request and what the bot collected."""
     slots = {name: tracker.get_slot(name) for name in config()["summary_slots"] if tracker.get_slot(name) is not None}
-    intents = [
-        (event.get("parse_data") or {}).get("intent", {}).get("name")
-        for event in tracker.events
-        if event.get("event") == "user"
-    ]
-    return {
-        "topic": topic,
-        "intent": next((i for i in reversed(intents) if i in config()["topics"]["intents"]), None),
-        **slots,
-    }
+    return {"topic": topic, "intent": latest_request(tracker), **slots}
 
 
 async def staffed_now(language: str) -> bool:

@@ -108,17 +108,23 @@ class Outage:
 
     @contextlib.contextmanager
     def stopped(self) -> Iterator[None]:
-        from bot import services
 
         self.assistant.stop("backend")
         try:
             yield
         finally:
-            services.respawn(self.assistant, "backend")
-            services.wait_for(
-                f"{self.assistant.backend_url}/health", "reference back-end", self.assistant.processes["backend"]
-            )
-            time.sleep(BACKEND_BREAKER_OPEN_SECONDS)  # let the circuit breaker try again
+            self._start_backend()
+
+    def _start_backend(self) -> None:
+        from bot import services
+
+        services.respawn(self.assistant, "backend")
+        services.wait_for(f"{self.assistant.backend_url}/health", "reference back-end", self.assistant.processes["backend"])
+        time.sleep(BACKEND_BREAKER_OPEN_SECONDS)  # let the circuit breaker try again
+
+    def _restart_backend(self) -> None:
+        self.assistant.stop("backend")
+        self._start_backend()
 
     @contextlib.contextmanager
     def customer_service_closed(self, directory: Path) -> Iterator[None]:
@@ -129,13 +135,11 @@ class Outage:
         original = list(command)
         command[command.index("--seed") + 1] = str(demo_data_with_hours(directory, CLOSED))
         try:
-            with self.stopped():
-                pass
+            self._restart_backend()
             yield
         finally:
             command[:] = original
-            with self.stopped():
-                pass
+            self._restart_backend()
 
     @contextlib.contextmanager
     def slow(self) -> Iterator[None]:

@@ -15,7 +15,7 @@ from bot.desk import transcript
 from bot.desk.app import Desk, desk, fail, json_body, json_response
 from bot.desk.auth_middleware import USER
 from bot.desk.rasa_client import RasaUnavailable
-from bot.handoff.records import Agent, Conflict, Handoff, HandoffError, NotFound
+from bot.handoff.records import Agent, Callback, Conflict, Handoff, HandoffError, NotFound
 
 MAX_TEXT_CHARACTERS = 4000
 HIDDEN_SLOTS = ("requested_slot", "order_prompt", "delivery_options", "session_started_metadata")
@@ -59,11 +59,7 @@ async def queue(request: web.Request) -> web.Response:
         {
             "waiting": [_item(item.handoff, names, now) for item in waiting],
             "mine": [_item(handoff, names, now) for handoff in mine],
-            "callbacks": [
-                {**_plain(callback), "created_at": callback.created_at.isoformat(timespec="seconds")}
-                for callback in callbacks
-                if callback.language in me.languages
-            ],
+            "callbacks": [_callback(callback) for callback in callbacks if callback.language in me.languages],
         }
     )
 
@@ -73,18 +69,14 @@ async def take_next(request: web.Request) -> web.StreamResponse:
     handoff = await shared.run(shared.queue.claim_next, me.id)
     if handoff is None:
         return web.Response(status=204)
-    await _tell_customer(
-        shared, handoff, "agent_joined", {"agent": me.first_name, "handoff": "assigned"}, agent=me.first_name
-    )
+    await _agent_joined(shared, handoff, me)
     return json_response(await _conversation(shared, handoff))
 
 
 async def claim(request: web.Request) -> web.Response:
     shared, me = desk(request), await _me(request)
     handoff = await _store_call(shared, shared.queue.claim, _id(request), me.id)
-    await _tell_customer(
-        shared, handoff, "agent_joined", {"agent": me.first_name, "handoff": "assigned"}, agent=me.first_name
-    )
+    await _agent_joined(shared, handoff, me)
     return json_response(await _conversation(shared, handoff))
 
 
@@ -146,13 +138,7 @@ async def transfer(request: web.Request) -> web.Response:
     if body.get("agent"):
         colleague = await _store_call(shared, shared.queue.agent_named, str(body["agent"]))
         moved = await _store_call(shared, shared.queue.transfer, handoff.id, to_agent_id=colleague.id)
-        await _tell_customer(
-            shared,
-            moved,
-            "agent_joined",
-            {"agent": colleague.first_name, "handoff": "assigned"},
-            agent=colleague.first_name,
-        )
+        await _agent_joined(shared, moved, colleague)
     elif body.get("topic") or body.get("language"):
         moved = await _store_call(
             shared,
@@ -179,7 +165,7 @@ async def close(request: web.Request) -> web.Response:
 async def callback_done(request: web.Request) -> web.Response:
     shared = desk(request)
     callback = await _store_call(shared, shared.queue.finish_callback, _id(request))
-    return json_response({**_plain(callback), "created_at": callback.created_at.isoformat(timespec="seconds")})
+    return json_response(_callback(callback))
 
 
 # Helpers
@@ -226,6 +212,12 @@ async def _tell_customer(
         pass
 
 
+async def _agent_joined(shared: Desk, handoff: Handoff, agent: Agent) -> None:
+    await _tell_customer(
+        shared, handoff, "agent_joined", {"agent": agent.first_name, "handoff": "assigned"}, agent.first_name
+    )
+
+
 async def _held(request: web.Request, me: Agent) -> Handoff:
     """The hand-off in the URL, if this agent holds it; only the holder writes to a conversation."""
     shared = desk(request)
@@ -262,8 +254,8 @@ def _text(body: Dict[str, Any]) -> str:
     return text.strip()
 
 
-def _plain(record: Any) -> Dict[str, Any]:
-    return dataclasses.asdict(record)
+def _callback(callback: Callback) -> Dict[str, Any]:
+    return {**dataclasses.asdict(callback), "created_at": callback.created_at.isoformat(timespec="seconds")}
 
 
 def add_routes(app: web.Application) -> None:
