@@ -92,8 +92,7 @@ async def staffed_now(language: str) -> bool:
         service = await carrier.backend().customer_service(config()["countries"][language])
     except CarrierError:
         return True
-    now = dt.datetime.now(ZoneInfo(config()["time_zones"][language]))
-    return any(start <= now.time() < end for start, end in service.opening_hours.on(now.date()))
+    return service.opening_hours.open_at(dt.datetime.now(ZoneInfo(config()["time_zones"][language])))
 
 
 def _leave_form(tracker: Tracker) -> List[Dict[Text, Any]]:

@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from actions.carrier.model import OpeningHours, SpecialDay
+from actions.carrier.model import END_OF_DAY, OpeningHours, SpecialDay
 from actions.opening_hours import describe_week
 from bot.language import formatting
 
@@ -38,3 +38,11 @@ def test_a_holiday_overrides_the_weekday():
     )
     assert formatting.hours(hours.on(christmas_eve), "nb") == "09–12"
     assert formatting.hours(hours.on(dt.date(2026, 12, 27)), "sv") == "stängt"  # a Sunday
+
+
+def test_hours_that_close_at_midnight_leave_no_closed_minute():
+    around_the_clock = OpeningHours(weekly={"mon": ((T(0), END_OF_DAY),)})
+    monday = dt.date(2026, 11, 23)
+    assert around_the_clock.open_at(dt.datetime.combine(monday, T(23, 59, 30)))
+    assert not around_the_clock.open_at(dt.datetime.combine(monday + dt.timedelta(days=1), T(0)))  # Tuesday: closed
+    assert formatting.hours(around_the_clock.on(monday), "nb") == "00–24"

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Dict, List, Mapping, Optional, Tuple
 
 TimeRange = Tuple[dt.time, dt.time]
+END_OF_DAY = dt.time.max  # a range closing at "24:00": open around the clock has no closed minute at midnight
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -48,6 +49,9 @@ class OpeningHours:
         if special is not None:
             return special.hours
         return tuple(self.weekly.get(WEEKDAYS[day.weekday()], ()))
+
+    def open_at(self, moment: dt.datetime) -> bool:
+        return any(start <= moment.time() < end for start, end in self.on(moment.date()))
 
 
 @dataclass(frozen=True)

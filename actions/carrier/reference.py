@@ -19,6 +19,7 @@ from actions.carrier.model import (
     AddressChangeOrder,
     ComplaintOrder,
     CustomerService,
+    END_OF_DAY,
     DeliveryOption,
     Event,
     Money,
@@ -101,7 +102,7 @@ def _ranges(ranges: List[List[str]]) -> Tuple[TimeRange, ...]:
 
 def _range(pair: List[str]) -> TimeRange:
     opens, closes = pair
-    return dt.time.fromisoformat(opens), dt.time.fromisoformat(closes)
+    return dt.time.fromisoformat(opens), END_OF_DAY if closes == "24:00" else dt.time.fromisoformat(closes)
 
 
 def _date(value: Optional[str]) -> Optional[dt.date]:

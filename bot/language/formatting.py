@@ -32,6 +32,8 @@ def date(day: dt.date, language: str, weekday: bool = True) -> str:
 
 
 def clock(time: dt.time) -> str:
+    if time == dt.time.max:  # closing at midnight is written "24"
+        return "24"
     return f"{time.hour:02d}" if time.minute == 0 else f"{time.hour:02d}:{time.minute:02d}"
 
 

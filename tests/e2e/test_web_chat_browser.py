@@ -159,5 +159,5 @@ def test_a_conversation_survives_a_chat_server_restart(assistant, windows, respo
     customer_says(page, "var är mitt paket RR720505449SE")
     playwright_api.expect(last_message(page, "bot")).to_contain_text("ICA Kvantum Liljeholmen", timeout=120_000)
     page.reload()  # a reload shows the whole conversation from before and after the restart
-    texts = page.locator('#kundesenter-chat .ks-msg[data-role="customer"] .ks-msg-text').all_inner_texts()
-    assert texts == ["hej", "var är mitt paket RR720505449SE"]
+    customer_messages = page.locator('#kundesenter-chat .ks-msg[data-role="customer"] .ks-msg-text')
+    playwright_api.expect(customer_messages).to_have_text(["hej", "var är mitt paket RR720505449SE"])  # waits for the history

@@ -16,7 +16,7 @@ from bot import project
 
 DEMO_DATA = project.ROOT / "backend" / "demo_data.yml"
 HOLIDAYS = project.ROOT / "backend" / "holidays.yml"
-AROUND_THE_CLOCK = [["00:00", "23:59"]]  # the API has no 24:00: one closed minute a night
+AROUND_THE_CLOCK = [["00:00", "24:00"]]
 CLOSED: List[List[str]] = []
 
 
