@@ -2,7 +2,7 @@
 VENV := .venv
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test eval install system-packages test-packages model lint
+.PHONY: run test eval bench install system-packages test-packages model lint
 
 $(INSTALLED): pyproject.toml constraints.txt scripts/setup-venv.sh
 	scripts/setup-venv.sh
@@ -31,5 +31,9 @@ test: install test-packages model
 eval: install
 	$(VENV)/bin/kundesenter eval --cross-validation --folds 3
 
+## Benchmarks (voice today): speed and memory written to results/bench-*.{json,md}; `--quick` for a smoke check.
+bench: install system-packages model
+	$(VENV)/bin/python -m bench
+
 lint: install
-	$(VENV)/bin/ruff check --isolated --select F,E9 bot actions tests
+	$(VENV)/bin/ruff check --isolated --select F,E9 bot actions backend voice bench tests

@@ -89,6 +89,64 @@ def _eval(args: argparse.Namespace) -> int:
     return evaluation.main(cross_validation=args.cross_validation, folds=args.folds, minimum=minimum)
 
 
+def _models_list(args: argparse.Namespace) -> int:
+    from voice import models, settings
+
+    print(models.format_listing(models.list_models(settings.default())))
+    return 0
+
+
+def _models_download(args: argparse.Namespace) -> int:
+    from voice import models, settings
+
+    directory = Path(args.dir) if args.dir else None
+    try:
+        print(models.download(args.language, settings.default(), directory, args.url))
+    except models.DownloadFailed as error:
+        print(f"\nkundesenter models download: {error}", file=sys.stderr)  # below the progress line
+        return 1
+    return 0
+
+
+def _models_check(args: argparse.Namespace) -> int:
+    from voice import models, settings
+
+    statuses = models.check(settings.default())
+    print(models.format_check(statuses))
+    return 0 if models.all_present(statuses) else 1
+
+
+def _voice(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from voice import local_call, settings
+    from voice.transports import local
+
+    if args.list_devices:
+        print("\n".join(str(device) for device in local.list_devices()) or "no audio devices found")
+        return 0
+    if not args.local:
+        print("kundesenter voice: only --local is available here; phone lines come through the SIP gateway", file=sys.stderr)
+        return 2
+    chosen = settings.default()
+    try:
+        record = asyncio.run(
+            local_call.talk(chosen, args.language, args.rasa_url, _device(args.input_device), _device(args.output_device))
+        )
+    except local.NoAudioDevice as error:
+        print(f"kundesenter voice: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        record = None
+    print(local_call.describe(record))
+    return 0
+
+
+def _device(value: Optional[str]) -> Optional[object]:
+    """A device by index ("3") or by name, as sounddevice takes it; None keeps voice/config.yml's choice."""
+    return int(value) if value is not None and value.isdigit() else value
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="kundesenter", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -130,6 +188,29 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--folds", type=int, default=5)
     evaluate.add_argument("--minimum", type=float, help="fail below this intent accuracy per language (default 0.90)")
     evaluate.set_defaults(handler=_eval)
+
+    voice = commands.add_parser("voice", help="talk to a running assistant by voice: --local uses microphone and speakers")
+    voice.add_argument("--local", action="store_true", help="this computer's microphone and speakers (use a headset)")
+    voice.add_argument("--language", choices=["nb", "sv"], default="sv")
+    voice.add_argument("--rasa-url", default="http://localhost:5005")
+    voice.add_argument("--input-device", help="index or name (see --list-devices); default from voice/config.yml")
+    voice.add_argument("--output-device", help="index or name (see --list-devices)")
+    voice.add_argument("--list-devices", action="store_true", help="print the audio devices PortAudio finds")
+    voice.set_defaults(handler=_voice)
+
+    models = commands.add_parser("models", help="Vosk speech models: the catalogue, downloads, what is installed")
+    model_actions = models.add_subparsers(dest="action", required=True)
+    model_actions.add_parser("list", help="the catalogue and each language's configured model").set_defaults(
+        handler=_models_list
+    )
+    download = model_actions.add_parser("download", help="fetch a catalogued model, verify size and md5, unpack it")
+    download.add_argument("language", help="e.g. sv")
+    download.add_argument("--url", help="another address for the same file (a mirror, or file:///path/model.zip)")
+    download.add_argument("--dir", help="unpack here (default: beside the configured model, else models/vosk)")
+    download.set_defaults(handler=_models_download)
+    model_actions.add_parser("check", help="is every configured model there? (exit code 1 if not)").set_defaults(
+        handler=_models_check
+    )
     return root
 
 

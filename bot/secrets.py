@@ -18,7 +18,8 @@ from bot import project
 RASA_TOKEN = "rasa_token"  # Rasa's --auth-token: the HTTP API reads every conversation
 WEBCHAT_SECRET = "webchat_secret"  # signs a web-chat conversation id, so knowing an id is not enough
 DESK_SERVICE_TOKEN = "desk_service_token"  # the action server's bearer token for the desk's /internal API
-NAMES = (RASA_TOKEN, WEBCHAT_SECRET, DESK_SERVICE_TOKEN)
+VOICE_GATEWAY_TOKEN = "voice_gateway_token"  # the voice gateway's bearer token for Rasa's voice channel
+NAMES = (RASA_TOKEN, WEBCHAT_SECRET, DESK_SERVICE_TOKEN, VOICE_GATEWAY_TOKEN)
 
 
 def variable(name: str) -> str:

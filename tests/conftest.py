@@ -7,7 +7,7 @@ import socket
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 import requests
@@ -199,13 +199,24 @@ def customer(assistant):
 
 @pytest.fixture(scope="session")
 def responses() -> Dict[str, Dict[str, Dict[str, Any]]]:
-    """Domain responses by name and language: responses["utter_greet"]["sv"]["text"]."""
+    """Domain responses by name and language as the chat says them: responses["utter_greet"]["sv"]["text"]."""
+    return domain_responses(channel=None)
+
+
+@pytest.fixture(scope="session")
+def voice_responses() -> Dict[str, Dict[str, Dict[str, Any]]]:
+    """As `responses`, but what a caller hears: the `channel: voice` variant where there is one."""
+    return domain_responses(channel="voice")
+
+
+def domain_responses(channel: Optional[str]) -> Dict[str, Dict[str, Dict[str, Any]]]:
     table: Dict[str, Dict[str, Dict[str, Any]]] = {}
     for file in sorted(project.DOMAIN.glob("*.yml")):
         for name, variations in (yaml.safe_load(file.read_text()).get("responses") or {}).items():
-            for variation in variations:
-                language = next(c["value"] for c in variation.get("condition", []) if c["name"] == "language")
-                table.setdefault(name, {})[language] = variation
+            for variation in sorted(variations, key=lambda v: v.get("channel") == channel):  # the channel's last
+                if variation.get("channel") in (None, channel):
+                    language = next(c["value"] for c in variation.get("condition", []) if c["name"] == "language")
+                    table.setdefault(name, {})[language] = variation
     return table
 
 
