@@ -64,6 +64,10 @@ def topic_of(tracker: Tracker) -> str:
 
 
 def reason_of(tracker: Tracker) -> str:
+    latest = next((e for e in reversed(tracker.events) if e.get("event") == "user"), {})
+    given = (latest.get("metadata") or {}).get("handoff_reason")
+    if given in config()["reasons_from_channel"]:
+        return given
     if consecutive_fallbacks(tracker.events) >= 2:
         return "not_understood"
     said_last = next(

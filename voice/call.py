@@ -129,7 +129,7 @@ class Call:
         if key == CLEAR_KEY:
             self.digits = ""
         elif key == HUMAN_KEY and not self.digits and not self.options:
-            await self._hand_over(started)
+            await self._send(HUMAN, started)
         elif self.options and not self.digits and key.isdigit() and 1 <= int(key) <= len(self.options):
             await self._send(self.options[int(key) - 1].payload, started)
         elif key == END_KEY:
@@ -142,26 +142,28 @@ class Call:
     async def _on_silence(self) -> None:
         self.no_input += 1
         if self.no_input > self.settings.turn.max_no_input:
-            await self._hand_over(time.monotonic())
+            await self._hand_over(time.monotonic(), "caller_silent")
             return
         await self._speak([Prompt(texts.text("no_input", self.language)), *self.last_prompts], time.monotonic())
 
     async def _not_understood(self, started: float) -> None:
         self.no_match += 1
         if self.no_match > self.settings.turn.max_no_match:
-            await self._hand_over(started)
+            await self._hand_over(started, "speech_not_understood")
             return
         await self._speak([Prompt(texts.text("no_match", self.language))], started)
 
-    async def _hand_over(self, started: float) -> None:
-        await self._send(HUMAN, started)
+    async def _hand_over(self, started: float, reason: str) -> None:
+        """The call's own reasons to give up (silence, unrecognisable speech), counted at the desk."""
+        await self._send(HUMAN, started, reason=reason)
 
-    async def _send(self, message: str, started: float, then: Sequence[Prompt] = ()) -> None:
+    async def _send(self, message: str, started: float, then: Sequence[Prompt] = (), reason: str = "") -> None:
         """One turn to Rasa and its answer spoken; a hand-over in the answer ends the call's dialogue."""
         self.record.heard.append(message)
         asked = time.monotonic()
         try:
-            prompts = await self.dialogue.say(self.record.call_id, message, self._metadata())
+            metadata = {**self._metadata(), "handoff_reason": reason} if reason else self._metadata()
+            prompts = await self.dialogue.say(self.record.call_id, message, metadata)
         except DialogueUnavailable as error:
             logger.error("call %s: %s", self.record.call_id, error)
             prompts = [Prompt(texts.text("unavailable", self.language), handoff="unavailable")]

@@ -28,7 +28,7 @@ from bot import secrets
 from bot.channels.webchat import MAX_MESSAGE_CHARACTERS
 
 KEPT_KEYS = ("text", "buttons", "handoff")
-METADATA_KEYS = ("caller", "language", "call_id")
+METADATA_KEYS = ("caller", "language", "call_id", "handoff_reason")  # reason: with the call's own hand-over
 
 
 class VoiceOutput(CollectingOutputChannel):

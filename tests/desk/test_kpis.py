@@ -26,7 +26,10 @@ from bot.handoff import HandoffStore
 from bot.sql import connect
 
 OSLO = ZoneInfo("Europe/Oslo")
-REASONS = {"customer_asked": 0, "not_understood": 0, "angry": 0, "backend_down": 0, "outside_hours": 0}
+REASONS = {
+    "customer_asked": 0, "not_understood": 0, "angry": 0, "backend_down": 0, "outside_hours": 0,
+    "caller_silent": 0, "speech_not_understood": 0,
+}  # fmt: skip
 CSV_HEADER = (
     "date,conversations,handoffs,containment_rate,handoff_rate,average_wait_seconds,"
     "average_handling_seconds,survey_responses,satisfaction_average,nps"

@@ -109,4 +109,4 @@ def test_a_silent_caller_is_asked_again_and_then_handed_to_a_person(assistant, s
     assert record.heard == ["/greet", "/request_human"] and record.handed_over
     assert recognisers.streams[0].audio_bytes == 0  # silence never reached the recogniser
     waiting = agent.handoff_of(record.call_id)
-    assert waiting["language"] == "sv" and waiting["reason"] == "customer_asked"
+    assert waiting["language"] == "sv" and waiting["reason"] == "caller_silent"  # counted as such at the desk

@@ -215,6 +215,7 @@ def test_stats_count_reasons_and_average_wait_and_handling(store, agent, custome
     stats = store.stats(day, clock.now)
     assert stats.by_reason == {
         "customer_asked": 0, "not_understood": 0, "angry": 2, "backend_down": 1, "outside_hours": 0,
+        "caller_silent": 0, "speech_not_understood": 0,
     }  # fmt: skip
     # queued at minutes 1 (anna) and 2 (ola); claimed at 1+2+2 = 5 and 5+10+4 = 19
     assert stats.average_wait == dt.timedelta(minutes=((5 - 1) + (19 - 2)) / 2)
