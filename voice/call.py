@@ -13,14 +13,14 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence, Tuple
+from typing import Awaitable, Callable, List, Optional, Sequence, Tuple
 
 from voice import texts
 from voice.asr.vosk import VoskModels
 from voice.dialogue import DialogueUnavailable, Option, Prompt, RasaDialogue
 from voice.settings import VoiceSettings
 from voice.spoken import entities, numbers
-from voice.transports.base import DtmfDigit, Transport
+from voice.transports.base import DtmfDigit, Transferable, Transport
 from voice.tts.base import Synthesizer
 from voice.turn import CallerFinished, CallerStarted, NoInput, TurnDetector
 from voice.vad.webrtc import SpeechGate
@@ -42,6 +42,14 @@ class TurnTiming:
     first_audio_s: float
 
 
+@dataclass(frozen=True)
+class TransferPlan:
+    """Where a phone call goes when the bot hands over, and how a caller left without an agent is called back."""
+
+    target_uri: str
+    leave_callback: Callable[[str, str], Awaitable[bool]]  # (call id, caller's number) -> stored
+
+
 @dataclass
 class CallRecord:
     call_id: str
@@ -50,6 +58,8 @@ class CallRecord:
     said: List[str] = field(default_factory=list)  # what the bot spoke, menus included
     timings: List[TurnTiming] = field(default_factory=list)
     handed_over: bool = False
+    transferred: Optional[bool] = None  # None: not tried (no phone line or no hand-over)
+    callback_left: bool = False
     barge_ins: int = 0
 
 
@@ -64,10 +74,13 @@ class Call:
         recognisers: Optional[VoskModels] = None,
         caller: Optional[str] = None,
         call_id: Optional[str] = None,
+        transfer: Optional[TransferPlan] = None,
     ) -> None:
         self.transport, self.dialogue, self.synthesizer = transport, dialogue, synthesizer
         self.settings, self.language, self.caller = settings, language, caller
         self.recognisers = recognisers
+        self.transfer = transfer if isinstance(transport, Transferable) else None
+        self.offering_callback = False
         self.record = CallRecord(call_id or f"call-{uuid.uuid4().hex}", language)
         self.options: Tuple[Option, ...] = ()  # the menu of the bot's latest answer
         self.last_prompts: Sequence[Prompt] = ()  # repeated when the caller stays silent
@@ -126,7 +139,9 @@ class Call:
         """Keypad: an option by its number, 0 for a person, digits ended by # for numbers, * to start over."""
         started = time.monotonic()
         self.no_input = 0
-        if key == CLEAR_KEY:
+        if self.offering_callback:
+            await self._answer_callback_offer(key, started)
+        elif key == CLEAR_KEY:
             self.digits = ""
         elif key == HUMAN_KEY and not self.digits and not self.options:
             await self._send(HUMAN, started)
@@ -175,7 +190,32 @@ class Call:
         self.record.timings.append(TurnTiming(rasa_s, first_audio_s))
         if any(p.handoff for p in prompts):
             self.record.handed_over = True
-            self.ended = True
+            await self._transfer_or_end(started)
+
+    async def _transfer_or_end(self, started: float) -> None:
+        """A phone line goes to the agents' queue; if it cannot, the caller is offered a call-back instead."""
+        self.ended = True
+        if self.transfer is None:
+            return
+        await self._finish_speaking()
+        self.record.transferred = await self.transport.transfer(self.transfer.target_uri)
+        if self.record.transferred:
+            return
+        if not self.caller:
+            await self._speak([Prompt(texts.text("transfer_failed", self.language))], started)
+            await self._finish_speaking()
+            return
+        self.ended, self.offering_callback = False, True
+        offer = texts.text("transfer_failed_callback", self.language, number=entities.read_back(self.caller, self.language))
+        await self._speak([Prompt(offer)], started)
+
+    async def _answer_callback_offer(self, key: str, started: float) -> None:
+        self.offering_callback, self.ended = False, True
+        if key == "1" and self.transfer is not None:
+            self.record.callback_left = await self.transfer.leave_callback(self.record.call_id, self.caller or "")
+        answer = "callback_registered" if self.record.callback_left else "goodbye"
+        await self._speak([Prompt(texts.text(answer, self.language))], started)
+        await self._finish_speaking()
 
     async def _speak(self, prompts: Sequence[Prompt], started: float) -> float:
         """Renders every prompt concurrently and starts playing the first as soon as it is ready."""

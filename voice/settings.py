@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Optional, Union
+from typing import Dict, Optional, Tuple, Union
 
 import yaml
 
@@ -91,3 +91,82 @@ def load(path: Path = CONFIG) -> VoiceSettings:
 @lru_cache(maxsize=None)
 def default() -> VoiceSettings:
     return load()
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    """The Twilio Media Streams endpoint (`twilio:` in config.yml); kept apart because only the phone gateway needs it."""
+
+    path: str
+    auth_token: Optional[str]  # None: signatures are not checked (local tests, a private network)
+    public_url: Optional[str]  # scheme and host Twilio dials, when a proxy rewrites them
+    start_timeout_s: float
+    max_message_bytes: int
+
+
+def load_twilio(path: Path = CONFIG) -> TwilioSettings:
+    """The token comes from the environment first, so a real secret never has to be written into the YAML."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["twilio"]
+    return TwilioSettings(
+        path=raw["path"],
+        auth_token=os.environ.get("KUNDESENTER_TWILIO_AUTH_TOKEN") or raw["auth_token"] or None,
+        public_url=raw["public_url"],
+        start_timeout_s=float(raw["start_timeout_s"]),
+        max_message_bytes=int(raw["max_message_bytes"]),
+    )
+
+
+@dataclass(frozen=True)
+class SipSettings:
+    """The SIP line (`sip:` in config.yml); kept apart because only the phone gateway needs it."""
+
+    listen_host: str
+    listen_port: int
+    registrar: Optional[str]  # None: no registration, callers dial the bot's address directly
+    username: str
+    password: Optional[str]
+    codecs: Tuple[str, ...]
+    max_calls: int
+    call_timeout_s: float
+    rtp_port_start: int
+    transfer_timeout_s: float
+
+
+def load_sip(path: Path = CONFIG) -> SipSettings:
+    """The password comes from the environment first, so a real secret never has to be written into the YAML."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["sip"]
+    return SipSettings(
+        listen_host=str(raw["listen_host"]),
+        listen_port=int(raw["listen_port"]),
+        registrar=raw["registrar"] or None,
+        username=str(raw["username"]),
+        password=os.environ.get("KUNDESENTER_SIP_PASSWORD") or raw["password"] or None,
+        codecs=tuple(str(codec) for codec in raw["codecs"]),
+        max_calls=int(raw["max_calls"]),
+        call_timeout_s=float(raw["call_timeout_s"]),
+        rtp_port_start=int(raw["rtp_port_start"]),
+        transfer_timeout_s=float(raw["transfer_timeout_s"]),
+    )
+
+
+@dataclass(frozen=True)
+class PhoneSettings:
+    """The phone gateway (`phone:` in config.yml): languages per number, the agents' queue, the call log."""
+
+    languages: Dict[str, str]
+    default_language: str
+    agent_queue_uri: str
+    calls_dir: Path
+    twilio_port: int
+
+
+def load_phone(path: Path = CONFIG) -> PhoneSettings:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["phone"]
+    calls_dir = Path(raw["calls_dir"])
+    return PhoneSettings(
+        languages={str(number): str(language) for number, language in (raw["languages"] or {}).items()},
+        default_language=str(raw["default_language"]),
+        agent_queue_uri=os.environ.get("KUNDESENTER_AGENT_QUEUE_URI") or str(raw["agent_queue_uri"]),
+        calls_dir=calls_dir if calls_dir.is_absolute() else project.ROOT / calls_dir,
+        twilio_port=int(raw["twilio_port"]),
+    )

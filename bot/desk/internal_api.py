@@ -11,8 +11,10 @@ import hmac
 from aiohttp import web
 
 from bot.desk.app import desk, fail, json_body, json_response
+from bot.handoff import HandoffError
 
 FIELDS = ("sender_id", "channel", "language", "topic", "reason")
+TRANSFER_FAILED = "the call could not be transferred: call-back requested"
 
 
 async def queue_handoff(request: web.Request) -> web.Response:
@@ -58,6 +60,32 @@ async def leave_callback(request: web.Request) -> web.Response:
     return json_response({"callback_id": callback.id, "contact": callback.contact}, status=201)
 
 
+async def callback_instead(request: web.Request) -> web.Response:
+    """A phone call could not be transferred: its waiting hand-off becomes a call-back to the caller's number.
+
+    The agent would otherwise claim a hand-off whose caller is no longer on the line.
+    """
+    shared = desk(request)
+    _check_token(request)
+    body = await json_body(request)
+    if any(not isinstance(body.get(name), str) or not body[name] for name in ("sender_id", "contact")):
+        raise fail(web.HTTPBadRequest, "send sender_id and contact as text")
+    handoff = await shared.run(shared.queue.open_handoff_for, body["sender_id"])
+    if handoff is None or handoff.status != "waiting":
+        raise fail(web.HTTPConflict, "no waiting hand-off for this conversation")
+    try:
+        callback = await shared.run(
+            shared.queue.add_callback, handoff.sender_id, handoff.language, handoff.topic, body["contact"], ""
+        )
+    except ValueError as invalid:
+        raise fail(web.HTTPBadRequest, str(invalid)) from None
+    try:
+        await shared.run(shared.queue.close, handoff.id, TRANSFER_FAILED)
+    except HandoffError:  # an agent claimed it meanwhile: the call-back still reaches the caller
+        pass
+    return json_response({"callback_id": callback.id, "contact": callback.contact}, status=201)
+
+
 def _check_token(request: web.Request) -> None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     expected = desk(request).config.service_token
@@ -68,3 +96,4 @@ def _check_token(request: web.Request) -> None:
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/internal/handoffs", queue_handoff)
     app.router.add_post("/internal/callbacks", leave_callback)
+    app.router.add_post("/internal/handoffs/callback-instead", callback_instead)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import AsyncIterator, Protocol, Union
+from typing import AsyncIterator, Protocol, Union, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -34,3 +34,15 @@ class Transport(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class Transferable(Protocol):
+    """A line that can hand its caller to another phone (a SIP REFER), so a hand-over reaches a person on the same call.
+
+    Runtime-checkable because the call loop asks each transport whether it can, rather than being told.
+    """
+
+    async def transfer(self, target_uri: str) -> bool:
+        """True when the far end took the transfer (REFER accepted and the new call answered); False otherwise."""
+        ...
