@@ -142,6 +142,32 @@ def _voice(args: argparse.Namespace) -> int:
     return 0
 
 
+def _phone(args: argparse.Namespace) -> int:
+    import asyncio
+    from dataclasses import replace
+
+    from voice import settings
+    from voice.phone_service import PhoneService
+
+    sip, phone = settings.load_sip(), settings.load_phone()
+    sip = replace(
+        sip,
+        listen_host=args.sip_host or sip.listen_host,
+        listen_port=sip.listen_port if args.sip_port is None else args.sip_port,
+        rtp_port_start=args.rtp_port or sip.rtp_port_start,
+        registrar=args.registrar or sip.registrar,
+        username=args.username or sip.username,
+    )
+    phone = replace(
+        phone,
+        twilio_port=phone.twilio_port if args.twilio_port is None else args.twilio_port,
+        agent_queue_uri=args.agent_queue_uri or phone.agent_queue_uri,
+        calls_dir=Path(args.calls_dir) if args.calls_dir else phone.calls_dir,
+    )
+    asyncio.run(PhoneService(args.rasa_url, args.desk_url, sip, phone).serve())
+    return 0
+
+
 def _device(value: Optional[str]) -> Optional[object]:
     """A device by index ("3") or by name, as sounddevice takes it; None keeps voice/config.yml's choice."""
     return int(value) if value is not None and value.isdigit() else value
@@ -197,6 +223,19 @@ def parser() -> argparse.ArgumentParser:
     voice.add_argument("--output-device", help="index or name (see --list-devices)")
     voice.add_argument("--list-devices", action="store_true", help="print the audio devices PortAudio finds")
     voice.set_defaults(handler=_voice)
+
+    phone = commands.add_parser("phone", help="answer phone calls: a SIP line and Twilio media streams")
+    phone.add_argument("--rasa-url", default="http://localhost:5005")
+    phone.add_argument("--desk-url", default="http://localhost:8090")
+    phone.add_argument("--sip-port", type=int, help="SIP/UDP port (0 = any free port, -1 = no SIP); voice/config.yml")
+    phone.add_argument("--sip-host", help="address SIP and RTP bind to (default from voice/config.yml)")
+    phone.add_argument("--rtp-port", type=int, help="first RTP port (pairs are taken upwards)")
+    phone.add_argument("--registrar", help="register at this SIP registrar, e.g. sip:127.0.0.1:5060")
+    phone.add_argument("--username", help="the SIP user the bot registers as")
+    phone.add_argument("--twilio-port", type=int, help="media-stream WebSocket port (0 = off)")
+    phone.add_argument("--agent-queue-uri", help="where callers are transferred on hand-over, e.g. sip:agents@pbx")
+    phone.add_argument("--calls-dir", help="where each finished call is written as JSON (default var/calls)")
+    phone.set_defaults(handler=_phone)
 
     models = commands.add_parser("models", help="Vosk speech models: the catalogue, downloads, what is installed")
     model_actions = models.add_subparsers(dest="action", required=True)
