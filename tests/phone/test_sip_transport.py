@@ -172,6 +172,7 @@ def test_a_call_after_a_finished_one_has_audio_both_ways_again(kamailio, phones,
     heard, rate = alice.heard()
     assert abs(audible_span_s(heard, rate) - TONE_S) < 0.2, "the second call's recording has the whole tone"
 
+
 def test_keypad_digits_from_the_phone_arrive_in_order(kamailio, phones, sip_settings):
     alice = phones("alice")
     bot = Bot(tone())
@@ -250,6 +251,7 @@ def test_interrupt_cuts_the_prompt_off_on_the_line_and_play_returns_false(kamail
     assert answered.played is False
     heard, rate = alice.heard()
     assert 0.6 < audible_span_s(heard, rate) < 1.4, "about the second before the interrupt, not the whole tone"
+
 
 def test_transfer_to_the_agents_phone_reaches_the_agent_and_frees_the_bots_line(kamailio, phones, sip_settings):
     alice, agent = phones("alice"), phones("agent")

@@ -13,8 +13,9 @@ How PJSIP is driven, and why (each point checked on these machines with pjsua2 2
   null sound device's clock thread, so they touch only thread-safe buffers, never pjsua2.
 - pjsua2 objects are freed by Python's reference counting, and a `Call` or port freed in another
   thread or after `libDestroy()` aborts the process; a `Call` freed late even clears the user
-  data of whichever new call has reused its slot. So only the PJSIP thread holds them, drops
-  them right after the call ends, and `SipCall` (what the event loop sees) holds none.
+  data of whichever new call has reused its slot. So only the PJSIP thread holds them and drops
+  a call right after it ends; media ports are reused, never freed while the bridge's clock runs
+  (see `_MediaPort`); and `SipCall` (what the event loop sees) holds none of them.
 - A Python exception escaping a SWIG callback is printed and swallowed by SWIG, leaving the call
   in whatever state it was: every callback catches, logs and hangs that one call up instead.
 - Silence suppression (VAD) is off: with it PJSIP stops sending RTP while the bot is quiet, and a
