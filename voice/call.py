@@ -96,6 +96,7 @@ class Call:
 
     async def run(self) -> CallRecord:
         """Greets, then answers turn after turn until the caller hangs up or the bot hands over."""
+        stream = None
         if self.understands_speech:
             stream = await self.recognisers.stream(self.language, self.settings.sample_rate)
             gate = SpeechGate(self.settings.vad, self.settings.sample_rate, self.settings.frame_ms)
@@ -110,6 +111,8 @@ class Call:
             await self._finish_speaking()
         finally:
             await self._stop_speaking()
+            if stream is not None:
+                stream.close()
         return self.record
 
     async def _take(self, item: object) -> None:

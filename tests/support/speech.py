@@ -29,6 +29,9 @@ class _InjectedStream:
     def reset(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass
+
 
 class ScriptedRecognisers:
     """Stands in for `VoskModels` with what a Norwegian or Swedish model would have heard, in order."""

@@ -157,3 +157,22 @@ def test_the_configured_languages_come_from_the_settings(voice_settings):
     assert models.has("nb") is False  # config.yml: no Norwegian model
     sv = voice_settings.models["sv"]
     assert models.has("sv") == (sv is not None and sv.is_dir())
+
+
+def test_an_ended_call_hands_its_recogniser_to_the_next_call_clean(korean_models, short_clips):
+    """Reused recognisers decode faster (the benchmark shows it); reuse must not carry one caller's words to the next."""
+    clip = short_clips[0].pcm(16000)
+
+    async def calls() -> Tuple[object, object, object, str]:
+        first = await korean_models.stream("ko")
+        await first.accept(clip[: len(clip) // 2])  # the caller hangs up mid-sentence
+        used = first._recognizer
+        first.close()
+        second = await korean_models.stream("ko")
+        grammar = await korean_models.stream("ko", phrases=["네", "아니요"])  # a grammar gets its own
+        silent = await second.finish()
+        return used, second._recognizer, grammar._recognizer, silent.text
+
+    used, reused, own, heard = asyncio.run(calls())
+    assert reused is used and own is not used
+    assert heard == ""  # nothing of the first caller's half sentence

@@ -25,3 +25,6 @@ class SpeechStream(Protocol):
 
     def reset(self) -> None:
         """Drop buffered audio, e.g. when the caller's turn is abandoned."""
+
+    def close(self) -> None:
+        """The call has ended: the recogniser may serve another call."""

@@ -11,7 +11,7 @@ import asyncio
 import json
 import threading
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 import vosk
 
@@ -45,10 +45,23 @@ class VoskStream:
     Not safe for overlapping calls on the same stream: the turn detector awaits each one.
     """
 
-    def __init__(self, model: vosk.Model, recognizer: vosk.KaldiRecognizer) -> None:
+    def __init__(
+        self,
+        model: vosk.Model,
+        recognizer: vosk.KaldiRecognizer,
+        release: Optional[Callable[[vosk.KaldiRecognizer], None]] = None,
+    ) -> None:
         self.model = model  # kept so the model outlives every recogniser made from it
         self._recognizer = recognizer
+        self._release = release
         self._partial = ""
+
+    def close(self) -> None:
+        """Hands the recogniser back for the next call: a used one decodes about twice as fast as a new one."""
+        if self._release is not None:
+            self.reset()
+            self._release(self._recognizer)
+            self._release = None
 
     async def accept(self, pcm: bytes) -> Optional[Recognition]:
         """Partials only when their text changed and is not blank, so listeners see progress, not noise."""
@@ -92,6 +105,7 @@ class VoskModels:
         self._paths: Dict[str, Optional[Path]] = dict(settings.models if paths is None else paths)
         self._models: Dict[str, vosk.Model] = {}
         self._lock = threading.Lock()
+        self._idle: Dict[Tuple[str, int], List[vosk.KaldiRecognizer]] = {}  # recognisers of ended calls
 
     def has(self, language: str) -> bool:
         path = self._paths.get(language)
@@ -107,8 +121,11 @@ class VoskModels:
         rate = self._settings.sample_rate if sample_rate is None else sample_rate
         loop = asyncio.get_running_loop()
         model = await loop.run_in_executor(None, self._model, language)
-        recognizer = await loop.run_in_executor(None, _recognizer, model, rate, phrases)
-        return VoskStream(model, recognizer)
+        if phrases is not None:  # a grammar is the call's own: never shared
+            return VoskStream(model, await loop.run_in_executor(None, _recognizer, model, rate, phrases))
+        idle = self._idle.setdefault((language, rate), [])
+        recognizer = idle.pop() if idle else await loop.run_in_executor(None, _recognizer, model, rate, None)
+        return VoskStream(model, recognizer, release=idle.append)
 
     def _model(self, language: str) -> vosk.Model:
         """Under a lock, so calls arriving together during start-up load the model only once."""
