@@ -65,17 +65,17 @@ BACKEND_TIMEOUT_SECONDS = 1.0
 BACKEND_BREAKER_OPEN_SECONDS = 1.0
 
 
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory) -> Iterator[Any]:
-    """The trained model served by a real Rasa server, action server and reference back-end."""
+ASSISTANT = pytest.StashKey[Any]()
+
+
+def _start_assistant(work: Path) -> Any:
+    """The servers, started without waiting for them: Rasa takes over a minute to load its model."""
     from bot import services
     from bot.model_cache import ensure_model
+    from tests.support.contact_centre import AROUND_THE_CLOCK, demo_data_with_hours
     from tests.support.latency_proxy import LatencyProxy
 
-    from tests.support.contact_centre import AROUND_THE_CLOCK, demo_data_with_hours
-
     model = ensure_model()
-    work = tmp_path_factory.mktemp("assistant")
     proxy = LatencyProxy(_free_port(), target_port=_free_port()).start()
     running = services.start(
         model,
@@ -92,12 +92,33 @@ def assistant(tmp_path_factory) -> Iterator[Any]:
         },
     )
     running.proxy = proxy
-    try:
-        services.wait_until_ready(running)
-        yield running
-    finally:
+    return running
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Starts the servers as soon as the run is known to need them, so the model loads while unit tests run."""
+    if any("assistant" in getattr(item, "fixturenames", ()) for item in session.items):
+        work = Path(session.config._tmp_path_factory.mktemp("assistant"))  # type: ignore[attr-defined]
+        session.config.stash[ASSISTANT] = _start_assistant(work)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    running = session.config.stash.get(ASSISTANT, None)
+    if running is not None:
         running.stop()
-        proxy.stop()
+        running.proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def assistant(request: pytest.FixtureRequest, tmp_path_factory) -> Any:
+    """The trained model served by a real Rasa server, action server and reference back-end."""
+    from bot import services
+
+    running = request.config.stash.get(ASSISTANT, None)
+    if running is None:  # e.g. collected by a plugin after collection_finish
+        running = request.config.stash[ASSISTANT] = _start_assistant(tmp_path_factory.mktemp("assistant"))
+    services.wait_until_ready(running)
+    return running
 
 
 class Outage:
