@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from aiohttp import WSCloseCode, web
 
-from bot import project
+from tests.support.shared_files import shared
 from tests.support.speech import espeak_speech
 from tests.support.twilio_client import CHUNK_BYTES, LINE_RATE, MULAW, TwilioCaller, sign, wait_until
 from voice import settings as voice_settings
@@ -32,7 +32,7 @@ VOICE = voice_settings.default()
 RATE = VOICE.sample_rate
 FRAME_BYTES = VOICE.frame_bytes
 LINE = dataclasses.replace(voice_settings.load_twilio(), auth_token=None, start_timeout_s=1.0)
-CLIPS = sorted((project.ROOT.parent / "shared" / "audio" / "sv-common-voice").glob("*.wav"))
+CLIPS = sorted((shared("audio") / "sv-common-voice").glob("*.wav"))
 SPEED = 8.0
 AUDIBLE_RMS = 300.0  # speech on a phone line; μ-law silence decodes to exactly 0
 

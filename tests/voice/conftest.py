@@ -14,13 +14,12 @@ from typing import Iterator, List
 
 import pytest
 
-from bot import project
 from voice import settings
 from voice.asr.vosk import VoskModels
+from tests.support.shared_files import shared
 from voice.audio import pcm
 from voice.settings import VoiceSettings
 
-SHARED_AUDIO = project.ROOT.parent / "shared" / "audio"
 
 
 @dataclass(frozen=True)
@@ -50,9 +49,7 @@ def voice_settings() -> VoiceSettings:
 
 @pytest.fixture(scope="session")
 def shared_audio() -> Path:
-    if not SHARED_AUDIO.is_dir():
-        pytest.skip(f"no shared test audio at {SHARED_AUDIO} (the Common Voice clips live beside the project)")
-    return SHARED_AUDIO
+    return shared("audio")
 
 
 @pytest.fixture(scope="session")
