@@ -368,7 +368,7 @@ def live_call_levels(
     for calls in counts or sizes.call_counts:
         lines = [caller_line(speech.clips, settings, sizes.call_s, random.Random(i)) for i in range(calls)]
         run = measured_quietly(
-            lambda: asyncio.run(measure_live_calls(models, lines, settings, gated, speech if warm else None)),
+            lambda lines=lines: asyncio.run(measure_live_calls(models, lines, settings, gated, speech if warm else None)),
             lambda done: done.others_cpu_share,
         )
         runs.append(run)
@@ -802,7 +802,7 @@ def part_asr(bench: Bench, results: Dict[str, Any]) -> None:
     results["asr"] = []
     for streams in bench.sizes.rtf_streams:
         results["asr"].append(measured_quietly(
-            lambda: asyncio.run(measure_rtf(models, speech, settings, streams, bench.sizes.rtf_audio_s)),
+            lambda streams=streams: asyncio.run(measure_rtf(models, speech, settings, streams, bench.sizes.rtf_audio_s)),
             lambda row: row["others_cpu_share"],
         ))
 
