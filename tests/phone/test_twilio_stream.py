@@ -40,7 +40,7 @@ AUDIBLE_RMS = 300.0  # speech on a phone line; μ-law silence decodes to exactly
 @pytest.fixture(scope="module")
 def caller_speech() -> Tuple[bytes, int]:
     if not CLIPS:
-        pytest.skip("no Swedish Common Voice clips in ../shared/audio/sv-common-voice/")
+        pytest.skip(f"no Swedish Common Voice clips in {shared('audio') / 'sv-common-voice'}")
     return pcm_audio.read_wav(CLIPS[1])
 
 
