@@ -13,6 +13,8 @@ What had to be found out (Debian 12: kamailio 5.6.3, baresip 1.0.0):
 - baresip's `aufile` source only plays WAVs at the codec's rate (8000 Hz for G.711) and the call
   is closed when the file ends; so a phone's WAV is 8 kHz, padded with silence. `sndfile` writes
   what the phone heard as `dump-*-dec.wav` (and what it sent as `-enc.wav`), finished at hang-up.
+- baresip 1.0 ignores `sip_transports` and always opens SIP/TLS on TCP port `sip_listen`+1 as
+  well; that port must be free too (CI once lost it to an outgoing connection's ephemeral port).
 - `ctrl_tcp` speaks netstring-framed JSON: commands `{"command", "params", "token"}`, answers
   `{"response": true, "ok", "data", "token"}` and events `{"event": true, "type", "peeruri", ...}`.
   A phone's registration may finish before we connect, so it is asked for (`reginfo`), not awaited.
@@ -47,6 +49,7 @@ PHONE_RATE = 8000  # baresip's aufile plays only WAVs at the G.711 codec's rate
 START_SECONDS = 10
 STOP_SECONDS = 5
 RTP_PORTS_PER_PHONE = 40
+PORT_ATTEMPTS = 3
 PYVOIP_WORKAROUND = re.compile(r"^[ \t]*# pyVoIP[^\n]*\n[^\n]*\n", re.MULTILINE)  # the comment and its statement
 
 
@@ -72,6 +75,14 @@ def free_port() -> int:
                 return port
 
 
+def free_sip_port() -> int:
+    """A port for baresip's `sip_listen`: UDP and TCP free there, and TCP free on the next port for its TLS."""
+    while True:
+        port = free_port()
+        if _tcp_free(port + 1):
+            return port
+
+
 def free_even_port() -> int:
     """RTP takes an even port and RTCP the next one. (Linux hands out odd ports for bind(0), so one is rounded down.)"""
     while True:
@@ -81,9 +92,17 @@ def free_even_port() -> int:
 
 
 def _udp_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+    return _bindable(socket.SOCK_DGRAM, port)
+
+
+def _tcp_free(port: int) -> bool:
+    return _bindable(socket.SOCK_STREAM, port)
+
+
+def _bindable(kind: int, port: int) -> bool:
+    with socket.socket(socket.AF_INET, kind) as sock:
         try:
-            udp.bind((HOST, port))
+            sock.bind((HOST, port))
         except OSError:
             return False
     return True
@@ -368,11 +387,33 @@ def phone(directory: Path, user: str, registrar: Kamailio, speech: bytes, speech
     recordings = directory / "heard"
     recordings.mkdir(exist_ok=True)
     source = phone_wav(directory, speech, speech_rate, seconds)
-    control_port = free_port()
-    (directory / "config").write_text(phone_config(free_port(), free_even_port(), control_port, source, recordings))
     (directory / "accounts").write_text(phone_account(user, registrar))
-    peer = _start(f"baresip-{user}", ["baresip", "-f", str(directory)], directory)
+    peer, control_port = _start_phone(directory, user, source, recordings)
     try:
         yield Phone(user, peer, control_port, recordings)
     finally:
         peer.stop()
+
+
+def _start_phone(directory: Path, user: str, source: Path, recordings: Path) -> Tuple[Peer, int]:
+    """baresip on fresh free ports, listening on ctrl_tcp; started again on new ports if another
+    process took one of them between our check and baresip's bind."""
+    for _ in range(PORT_ATTEMPTS):
+        control_port = free_port()
+        config = phone_config(free_sip_port(), free_even_port(), control_port, source, recordings)
+        (directory / "config").write_text(config)
+        peer = _start(f"baresip-{user}", ["baresip", "-f", str(directory)], directory)
+        try:
+            _wait_until(peer, lambda: _accepts(control_port), f"baresip's ctrl_tcp on {HOST}:{control_port}")
+            return peer, control_port
+        except PeerError:
+            peer.stop()
+            if "Address already in use" not in peer.log():
+                raise
+    raise PeerError(f"baresip found its ports taken {PORT_ATTEMPTS} times:\n{peer.log()}")
+
+
+def _accepts(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.2):
+        return True
+    return False
