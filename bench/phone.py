@@ -31,7 +31,6 @@ import dataclasses
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,7 +42,6 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 from bench import machine, markdown_table, percentile, wait_for_quiet, write_results
-from bot import project
 from voice import settings as voice_settings
 from voice.audio import pcm
 from voice.settings import SipSettings
@@ -389,40 +387,6 @@ def measure_lines(sizes: Sizes, work: Path) -> Dict[str, Any]:
 # --- 2. turn latency over the phone path ------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def phone_gateway(running: Any, kamailio: Any, work: Path) -> Iterator[Path]:
-    """`kundesenter phone` as tests/phone/test_phone_calls.py starts it; stopped by its PID with SIGTERM."""
-    from tests.support import sip_peers
-
-    work.mkdir(parents=True, exist_ok=True)
-    calls = work / "calls"
-    log_path = work / "gateway.log"
-    command = [
-        str(project.ROOT / ".venv/bin/kundesenter"), "phone",
-        "--rasa-url", running.rasa_url, "--desk-url", running.desk_url,
-        "--sip-host", sip_peers.HOST, "--sip-port", str(sip_peers.free_port()),
-        "--rtp-port", str(sip_peers.free_even_port()), "--registrar", kamailio.registrar, "--username", "bot",
-        "--twilio-port", "0", "--agent-queue-uri", kamailio.uri("agent"), "--calls-dir", str(calls),
-    ]  # fmt: skip
-    with log_path.open("w") as log:
-        process = subprocess.Popen(command, env={**running.env, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while "SIP:" not in log_path.read_text():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"kundesenter phone did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield calls
-    finally:
-        if process.poll() is None:
-            process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def onsets_s(audio: bytes, rate: int) -> List[float]:
     """Where audio starts after at least ONSET_SILENCE_MS of silence, in seconds from the recording's start."""
     loud = loud_windows(audio, rate)
@@ -477,7 +441,7 @@ def measure_turns(sizes: Sizes, work: Path) -> Dict[str, Any]:
         caller = stack.enter_context(
             sip_peers.phone(work / "caller", "91234567", kamailio, pcm.silence(500, RATE), RATE, seconds=TURN_WAIT_S * (sizes.turns + 3) + 60)
         )  # fmt: skip
-        calls_dir = stack.enter_context(phone_gateway(running, kamailio, work / "gateway"))
+        calls_dir = stack.enter_context(sip_peers.phone_gateway(running, kamailio, "agent", work / "gateway")).calls
         wait_for_quiet(0.15, 3.0, 120.0)
         timeline = asyncio.run(_turn_call(caller, kamailio, sizes.turns))
         deadline = time.monotonic() + ANSWER_S

@@ -9,15 +9,14 @@ that lands in the desk's list.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-import subprocess
 import time
 from pathlib import Path
 from typing import Dict
 
 import pytest
 
-from bot import project
 from tests.support import sip_peers
 from tests.support.answers import said
 from tests.support.desk import DeskUser, add_user
@@ -37,37 +36,18 @@ def agent(assistant, supervisor) -> DeskUser:
 @pytest.fixture
 def gateway_for(assistant, kamailio, tmp_path: Path):
     """Starts `kundesenter phone` registered at this test's kamailio, transferring hand-overs to `agent_user`."""
-    started = []
+    with contextlib.ExitStack() as stack:
+        started = []
 
-    def start(agent_user: str) -> Path:
-        calls = tmp_path / "calls"
-        environment = {**assistant.env, "PYTHONUNBUFFERED": "1"}
-        command = [
-            str(project.ROOT / ".venv/bin/kundesenter"), "phone",
-            "--rasa-url", assistant.rasa_url, "--desk-url", assistant.desk_url,
-            "--sip-host", sip_peers.HOST, "--sip-port", str(sip_peers.free_port()),
-            "--rtp-port", str(sip_peers.free_even_port()), "--registrar", kamailio.registrar, "--username", "bot",
-            "--twilio-port", "0", "--agent-queue-uri", kamailio.uri(agent_user), "--calls-dir", str(calls),
-        ]  # fmt: skip
-        log = (tmp_path / "gateway.log").open("w")
-        process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
-        started.append((process, tmp_path / "gateway.log"))
-        deadline = time.monotonic() + 60
-        while "SIP:" not in (tmp_path / "gateway.log").read_text():
-            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "gateway.log").read_text()
-            time.sleep(0.2)
-        return calls
+        def start(agent_user: str) -> Path:
+            gateway = stack.enter_context(sip_peers.phone_gateway(assistant, kamailio, agent_user, tmp_path / "gateway"))
+            started.append(gateway)
+            return gateway.calls
 
-    yield start
-    for process, log in started:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        print(log.read_text()[-4000:])
-        assert process.returncode == 0, "the gateway did not stop cleanly on SIGTERM"
+        yield start
+    for gateway in started:
+        print(gateway.log_path.read_text()[-4000:])
+        assert gateway.returncode == 0, "the gateway did not stop cleanly on SIGTERM"
 
 
 def call_record(calls: Path) -> Dict:

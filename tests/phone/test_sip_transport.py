@@ -104,6 +104,13 @@ async def running(settings: SipSettings, bot: Bot) -> AsyncIterator[SipUserAgent
         await agent.stop()
 
 
+async def hang_up(phone: sip_peers.Phone, answered: "Answered") -> None:
+    """The phone hangs up; the bot's side of the call has ended before the phone's control closes."""
+    await phone.hangup()
+    await asyncio.wait_for(answered.ended.wait(), 5)
+    await phone.close()
+
+
 async def call_bot(phone: sip_peers.Phone, kamailio: sip_peers.Kamailio) -> None:
     """Dials the bot through kamailio; the bot rings (180) before it answers (200), as a PBX expects."""
     await phone.connect()
@@ -183,9 +190,7 @@ def test_keypad_digits_from_the_phone_arrive_in_order(kamailio, phones, sip_sett
             answered = await bot.call_from("alice")
             await alice.press("123#")
             await asyncio.sleep(0.5)
-            await alice.hangup()
-            await asyncio.wait_for(answered.ended.wait(), 5)
-            await alice.close()
+            await hang_up(alice, answered)
             return answered
 
     assert asyncio.run(scenario()).digits == ["1", "2", "3", "#"]
@@ -242,9 +247,7 @@ def test_interrupt_cuts_the_prompt_off_on_the_line_and_play_returns_false(kamail
             await asyncio.sleep(1.0)
             answered.call.interrupt()
             await asyncio.sleep(1.0)
-            await alice.hangup()
-            await asyncio.wait_for(answered.ended.wait(), 5)
-            await alice.close()
+            await hang_up(alice, answered)
             return answered
 
     answered = asyncio.run(scenario())
@@ -286,9 +289,7 @@ def test_transfer_to_a_user_nobody_registered_fails_and_the_call_goes_on(kamaili
             transferred = await answered.call.transfer(kamailio.uri("nobody"))
             assert not answered.call.ended
             assert await answered.call.play(tone(0.2)) is True, "the line still works"
-            await alice.hangup()
-            await asyncio.wait_for(answered.ended.wait(), 5)
-            await alice.close()
+            await hang_up(alice, answered)
             return transferred
 
     assert asyncio.run(scenario()) is False
@@ -370,9 +371,7 @@ def test_without_a_registrar_phones_call_the_bots_own_address(kamailio, phones, 
             await alice.dial(agent.address)
             await alice.next_event("CALL_ESTABLISHED")
             answered = await bot.call_from("alice")
-            await alice.hangup()
-            await asyncio.wait_for(answered.ended.wait(), 5)
-            await alice.close()
+            await hang_up(alice, answered)
             return agent.address
 
     address = asyncio.run(scenario())

@@ -50,6 +50,7 @@ START_SECONDS = 10
 STOP_SECONDS = 5
 RTP_PORTS_PER_PHONE = 40
 PORT_ATTEMPTS = 3
+GATEWAY_START_SECONDS = 120  # loads the speech models and registers
 PYVOIP_WORKAROUND = re.compile(r"^[ \t]*# pyVoIP[^\n]*\n[^\n]*\n", re.MULTILINE)  # the comment and its statement
 
 
@@ -417,3 +418,47 @@ def _accepts(port: int) -> bool:
     with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.2):
         return True
     return False
+
+
+@dataclass
+class Gateway:
+    """A running `kundesenter phone`: its call records land in `calls`; `returncode` is set once it stopped."""
+
+    calls: Path
+    log_path: Path
+    returncode: Optional[int] = None
+
+
+@contextlib.contextmanager
+def phone_gateway(running: Any, registrar: Kamailio, agent_user: str, work: Path) -> Iterator[Gateway]:
+    """`kundesenter phone` registered as "bot" at `registrar`, transferring hand-overs to `agent_user`;
+    stopped with SIGTERM by its PID, as a service manager would."""
+    from bot import project
+
+    work.mkdir(parents=True, exist_ok=True)
+    gateway = Gateway(work / "calls", work / "gateway.log")
+    command = [
+        str(project.ROOT / ".venv/bin/kundesenter"), "phone",
+        "--rasa-url", running.rasa_url, "--desk-url", running.desk_url,
+        "--sip-host", HOST, "--sip-port", str(free_port()), "--rtp-port", str(free_even_port()),
+        "--registrar", registrar.registrar, "--username", "bot",
+        "--twilio-port", "0", "--agent-queue-uri", registrar.uri(agent_user), "--calls-dir", str(gateway.calls),
+    ]  # fmt: skip
+    with gateway.log_path.open("w") as log:
+        process = subprocess.Popen(command, env={**running.env, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + GATEWAY_START_SECONDS
+        while "SIP:" not in gateway.log_path.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise PeerError(f"kundesenter phone did not start:\n{gateway.log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield gateway
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        gateway.returncode = process.returncode
