@@ -10,9 +10,11 @@ synthesiser keeps rendered prompts in an LRU cache.
 from __future__ import annotations
 
 import asyncio
+import logging
 import itertools
 import queue
 import tempfile
+import sys
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future
@@ -34,6 +36,12 @@ _RENDER_TIMEOUT_S = 30.0
 _WARM_UP = "ok"
 
 Key = Tuple[str, str, int]  # text, language, sample rate
+
+logger = logging.getLogger(__name__)
+
+
+def _driver_print(*values: object, **_: object) -> None:
+    logger.debug(" ".join(str(value) for value in values))
 
 
 @dataclass(frozen=True)
@@ -197,11 +205,13 @@ class _Engine:
     queued its defaults (rate 200, volume) in espeak, so the engine waits for those and then
     renders a throwaway warm-up before the first real prompt.
 
-    The driver prints "Audio saved to ..." for every render; that line is pyttsx3's.
+    The driver prints "Audio saved to ..." on stdout for every render, which on a phone line
+    is a line per prompt in the operator's console; it goes to our debug log instead.
     """
 
     def __init__(self, directory: Path) -> None:
         self._engine = pyttsx3.init("espeak")
+        sys.modules["pyttsx3.drivers.espeak"].print = _driver_print  # shadows the builtin in that module only
         self._directory = directory
         self._names = itertools.count()
         self._finished = threading.Event()
