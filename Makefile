@@ -2,7 +2,7 @@
 VENV := .venv
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test eval bench install system-packages test-packages model lint
+.PHONY: run test eval bench install system-packages test-packages model lint scale cluster-packages
 
 $(INSTALLED): pyproject.toml constraints.txt scripts/setup-venv.sh
 	scripts/setup-venv.sh
@@ -22,6 +22,13 @@ model: install
 ## Install what is missing, train if the data changed, start the back-end, the action server and the Rasa server.
 run: install system-packages
 	$(VENV)/bin/kundesenter run
+
+cluster-packages: system-packages
+	scripts/install-system-packages.sh cluster-packages.txt
+
+## Run the production topology on this machine: N Rasa servers behind nginx, PostgreSQL, Redis (bot/cluster/cluster.yml).
+scale: install cluster-packages model
+	$(VENV)/bin/kundesenter cluster
 
 ## Install what is missing and run the whole test suite.
 test: install test-packages model

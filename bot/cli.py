@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import List, Optional
 
 from bot import project
+from bot.privacy import cli as privacy_cli
+from bot.privacy import logs as privacy_logs
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -21,7 +23,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bot import services
+    from bot import secrets, services
     from bot.model_cache import ensure_model
 
     model = ensure_model()
@@ -35,7 +37,7 @@ def _run(args: argparse.Namespace) -> int:
             f"  Agent desk     {running.desk_url}/desk   (first user: kundesenter agents add --role supervisor ...)\n"
             f"  Supervisor     {running.desk_url}/supervisor\n"
             f"  REST webhook   {running.rest_url}\n"
-            f"  Rasa HTTP API  http://localhost:{args.port}/status?token=...  (token: var/secrets/rasa_token)\n"
+            f"  Rasa HTTP API  http://localhost:{args.port}/status?token=...  (token: {secrets.default_directory()}/rasa_token)\n"
             f"  Action server  {running.actions_url}\n"
             f"  Back-end       {running.backend_url}  (API description: {running.backend_url}/openapi.json)\n"
             f"  Conversations  {running.tracker_db} (SQLite)\n"
@@ -44,6 +46,43 @@ def _run(args: argparse.Namespace) -> int:
             flush=True,
         )
         while all(p.poll() is None for p in running.processes.values()):
+            time.sleep(1)
+        print("A server stopped; shutting down.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        running.stop()
+
+
+def _cluster(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from bot.cluster import settings, topology
+    from bot.model_cache import ensure_model
+
+    model = ensure_model()
+    chosen = settings.load()
+    chosen = replace(chosen, rasa_processes=args.rasa_processes or chosen.rasa_processes)
+    running = topology.start(model, chosen)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        running.wait_until_ready()
+        print(
+            "\nKundesenter's production topology is running (bot/cluster/cluster.yml):\n"
+            f"  Web chat       {running.desk_url}/chat   (Swedish: {running.desk_url}/chat?lang=sv)\n"
+            f"  Agent desk     {running.desk_url}/desk\n"
+            f"  Supervisor     {running.desk_url}/supervisor\n"
+            f"  REST webhook   {running.rest_url}   (nginx)\n"
+            f"  Rasa servers   {len(running.rasa_ports)} behind nginx, ports {running.rasa_ports}, pids {running.rasa_pids()}\n"
+            f"  Conversations  PostgreSQL on 127.0.0.1:{running.database.port} ({chosen.tracker_database})\n"
+            f"  Locks          Redis on 127.0.0.1:{running.redis_port}\n"
+            f"  Back-end       {running.backend_url}\n"
+            f"  Logs, data     {running.database.directory.parent}\n"
+            f"Talk to it: kundesenter chat --url {running.rest_url}   (Ctrl-C stops everything)\n",
+            flush=True,
+        )
+        while all(p.poll() is None for p in running.servers.processes.values()):
             time.sleep(1)
         print("A server stopped; shutting down.", file=sys.stderr)
         return 1
@@ -188,6 +227,12 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--desk-port", type=int, default=8090)
     run.set_defaults(handler=_run)
 
+    cluster = commands.add_parser(
+        "cluster", help="the production topology on this machine: N Rasa servers behind nginx, PostgreSQL, Redis"
+    )
+    cluster.add_argument("--rasa-processes", type=int, help="Rasa servers (default: bot/cluster/cluster.yml)")
+    cluster.set_defaults(handler=_cluster)
+
     backend = commands.add_parser("backend", help="run only the reference carrier back-end")
     backend.add_argument("--host", default="127.0.0.1")
     backend.add_argument("--port", type=int, default=8077)
@@ -237,6 +282,8 @@ def parser() -> argparse.ArgumentParser:
     phone.add_argument("--calls-dir", help="where each finished call is written as JSON (default var/calls)")
     phone.set_defaults(handler=_phone)
 
+    privacy_cli.add_parser(commands)
+
     models = commands.add_parser("models", help="Vosk speech models: the catalogue, downloads, what is installed")
     model_actions = models.add_subparsers(dest="action", required=True)
     model_actions.add_parser("list", help="the catalogue and each language's configured model").set_defaults(
@@ -255,6 +302,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    privacy_logs.install()  # `kundesenter phone` and every other command log no personal data either
     args = parser().parse_args(argv)
     return args.handler(args)
 

@@ -28,6 +28,7 @@ MODEL_INPUTS = [
     PACKAGE / "language" / "detector.py",
     PACKAGE / "identifiers" / "contact.py",
     PACKAGE / "identifiers" / "tracking.py",
+    PACKAGE / "identifiers" / "national_id.py",
 ]
 
 

@@ -18,6 +18,7 @@ from typing import Dict, List, Optional
 import requests
 
 from bot import project, secrets
+from bot.privacy import logs as privacy_logs
 
 
 @dataclass
@@ -132,28 +133,38 @@ def start(
     )
     services.env = {**_environment(services), **(environment or {})}
     services.log_dir = log_dir
+    services.commands = commands(services, model, backend_seed)
+    for name in services.commands:
+        respawn(services, name)
+    return services
+
+
+def commands(services: Services, model: Path, backend_seed: Optional[Path] = None) -> Dict[str, List[str]]:
+    """Each server's command line; the production topology (bot/cluster) starts the same ones."""
+    ports = services.ports
     python = sys.executable
-    services.commands = {
+    return {
         "backend": [
             python, "-m", "backend", "--host", "127.0.0.1", "--port", str(ports.backend),
             "--database-url", services.backend_database_url,
             *(["--seed", str(backend_seed)] if backend_seed else []),
         ],
-        "actions": [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
+        "actions": [
+            python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions),
+            "--logging-config_file", str(privacy_logs.CONFIG_FILE),  # sic: the SDK's spelling
+        ],
         "rasa": [
-            python, "-m", "rasa", "run",
+            python, "-m", "bot.hotpath", "run",  # `rasa run` with bot/hotpath's fixes
             "--model", str(model),
             "--endpoints", str(project.ENDPOINTS),
             "--credentials", str(project.CREDENTIALS),
             "--port", str(ports.rasa),
             "--enable-api", "--auth-token", services.rasa_token,
             "--cors", "*",
+            "--logging-config-file", str(privacy_logs.CONFIG_FILE),
         ],
         "desk": [python, "-m", "bot.desk", "--host", "127.0.0.1", "--port", str(ports.desk)],
     }  # fmt: skip
-    for name in services.commands:
-        respawn(services, name)
-    return services
 
 
 def _log(services: Services, name: str) -> Optional[Path]:

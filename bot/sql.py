@@ -37,7 +37,8 @@ def connect(url: str) -> Engine:
     """An engine for `url`; nothing is opened until the first statement."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, future=True)
+        # pool_pre_ping: after a database restart a dead pooled connection is replaced, not handed out to fail.
+        return create_engine(url, future=True, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # Callers run statements in worker threads; concurrent writers wait for SQLite's lock instead of failing.

@@ -89,6 +89,7 @@ def _start_assistant(work: Path) -> Any:
             "BACKEND_URL": f"http://127.0.0.1:{proxy.listen_port}",
             "BACKEND_TIMEOUT_SECONDS": str(BACKEND_TIMEOUT_SECONDS),
             "BACKEND_BREAKER_OPEN_SECONDS": str(BACKEND_BREAKER_OPEN_SECONDS),
+            "LOG_LEVEL": "DEBUG",  # Rasa logs each message's text: tests/e2e/test_privacy.py checks it is redacted
         },
     )
     running.proxy = proxy

@@ -69,3 +69,34 @@ def test_message_with_a_typo_in_the_number_yields_no_number_but_keeps_its_shape(
     assert list(find_tracking_numbers(text)) == []
     assert has_tracking_shape(text)
     assert not has_tracking_shape("var är mitt paket")
+
+
+def _identity_numbers():
+    from tests.privacy.personal_data import swedish_test_number, synthetic_fodselsnummer
+
+    personnummer = swedish_test_number("850101")
+    return [
+        ("fødselsnummer", synthetic_fodselsnummer(24, 11, 1990)),
+        ("fødselsnummer with a space", synthetic_fodselsnummer(1, 2, 1985)[:6] + " " + synthetic_fodselsnummer(1, 2, 1985)[6:]),
+        ("D-nummer", synthetic_fodselsnummer(5, 6, 1970, d_number=True)),
+        ("personnummer YYMMDD-NNNN", personnummer[:6] + "-" + personnummer[6:]),
+        ("personnummer with the century", "19" + personnummer),
+    ]
+
+
+@pytest.mark.parametrize("kind, written", _identity_numbers(), ids=[kind for kind, _ in _identity_numbers()])
+def test_a_national_identity_number_is_no_tracking_number_and_never_reaches_the_carrier(kind, written):
+    assert parse_tracking_number(written) is None
+    assert list(find_tracking_numbers(f"mitt nummer er {written}, hvor er pakken?")) == []
+
+
+def test_the_same_digits_with_a_wrong_control_digit_stay_a_shipment_number():
+    from tests.privacy.personal_data import synthetic_fodselsnummer
+
+    valid = synthetic_fodselsnummer(24, 11, 1990)
+    broken = valid[:-1] + str((int(valid[-1]) + 1) % 10)
+    assert parse_tracking_number(broken).format == TrackingFormat.SHIPMENT
+
+
+def test_a_phone_number_with_its_country_code_is_no_tracking_number():
+    assert list(find_tracking_numbers("ring meg på +47 912 34 567 eller +4791234567")) == []

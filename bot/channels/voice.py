@@ -11,7 +11,10 @@ Why not Rasa's `rest` channel:
 
 Request: POST /webhooks/voice/webhook, `Authorization: Bearer <token>`,
 `{"sender": "<call id>", "message": "...", "metadata": {"caller": "+47…", "language": "nb"}}`.
-Answer: a JSON list of messages, each with `text` and optional `buttons` and `handoff`.
+Answer: a JSON list of messages, each with `text` and optional `buttons` and `handoff`; a turn that is
+not valid (bot/channels/validation.py) or comes too fast for its call gets the REST channel's refusals
+(`{"error": "<code>", "message": "..."}`, 400/413/415/422/429). Calls are limited per call id only: all
+of them come from the gateway's one address.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import secrets
-from bot.channels.webchat import MAX_MESSAGE_CHARACTERS
+from bot.channels import validation
+from bot.channels.rate_limit import ClientLimits
 
 KEPT_KEYS = ("text", "buttons", "handoff")
 METADATA_KEYS = ("caller", "language", "call_id", "handoff_reason")  # reason: with the call's own hand-over
@@ -49,6 +53,7 @@ class VoiceInput(InputChannel):
 
     def __init__(self, token: Optional[str] = None) -> None:
         self.token = token or secrets.secret(secrets.VOICE_GATEWAY_TOKEN)
+        self.limits = ClientLimits()
 
     @classmethod
     def name(cls) -> Text:
@@ -72,12 +77,13 @@ class VoiceInput(InputChannel):
         @blueprint.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             if not self._authorised(request):
-                return response.json({"error": "the voice gateway's bearer token is missing or wrong"}, status=401)
-            body = request.json if isinstance(request.json, dict) else None
-            error = _invalid(body)
-            if error:
-                return response.json({"error": error}, status=400)
-            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+                refusal = validation.Refusal(401, "unauthorised", "the voice gateway's bearer token is missing or wrong")
+                return response.json(refusal.body(), status=refusal.status)
+            body = validation.parse_body(request.body, request.headers.get("content-type", ""))
+            refusal = body if isinstance(body, validation.Refusal) else self._refusal(body)
+            if refusal is not None:
+                return response.json(refusal.body(), status=refusal.status, headers=refusal.headers())
+            metadata = body.get("metadata") or {}
             collector = VoiceOutput()
             await on_new_message(
                 UserMessage(
@@ -92,16 +98,8 @@ class VoiceInput(InputChannel):
 
         return blueprint
 
+    def _refusal(self, body: Dict[str, Any]) -> Optional[validation.Refusal]:
+        refusal = validation.check_turn(body.get("sender"), body.get("message"), body.get("metadata"))
+        wait = 0 if refusal else self.limits.check_sender(body["sender"])
+        return refusal or (validation.rate_limited(wait) if wait else None)
 
-def _invalid(body: Optional[Dict[str, Any]]) -> Optional[str]:
-    """Why a request cannot be a caller's turn, or None."""
-    if body is None:
-        return "the body must be a JSON object with sender, message and metadata"
-    sender, message = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > 200:
-        return "sender must be the call's id: non-empty text of at most 200 characters"
-    if not isinstance(message, str) or not message.strip():
-        return "message must be non-empty text"
-    if len(message) > MAX_MESSAGE_CHARACTERS:
-        return f"message may have at most {MAX_MESSAGE_CHARACTERS} characters"
-    return None

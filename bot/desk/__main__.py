@@ -9,6 +9,7 @@ from typing import List, Optional
 from aiohttp import web
 
 from bot.desk.app import create_app
+from bot.privacy import logs as privacy_logs
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -17,6 +18,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--port", type=int, default=8090)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    privacy_logs.install()
     web.run_app(create_app(), host=args.host, port=args.port, print=None)
 
 

@@ -7,10 +7,12 @@ so the customer's page shows it at once and the transcript stays in one place.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, Dict, Optional
 
 from aiohttp import web
 
+from bot.channels.validation import has_control_characters
 from bot.desk import transcript
 from bot.desk.app import Desk, desk, fail, json_body, json_response
 from bot.desk.auth_middleware import USER
@@ -239,10 +241,14 @@ async def _store_call(shared: Desk, function: Any, *args: Any, **kwargs: Any) ->
 
 
 def _id(request: web.Request) -> int:
+    """The id in the URL; one no database column can hold is as unknown as any other."""
     try:
-        return int(request.match_info["id"])
+        number = int(request.match_info["id"])
     except ValueError:
-        raise fail(web.HTTPNotFound, "no such conversation") from None
+        number = 0
+    if not 0 < number < 2**63:
+        raise fail(web.HTTPNotFound, "no such conversation")
+    return number
 
 
 def _text(body: Dict[str, Any]) -> str:
@@ -250,7 +256,10 @@ def _text(body: Dict[str, Any]) -> str:
     if not isinstance(text, str) or not text.strip():
         raise fail(web.HTTPBadRequest, "write some text")
     if len(text) > MAX_TEXT_CHARACTERS:
-        raise fail(web.HTTPRequestEntityTooLarge, f"at most {MAX_TEXT_CHARACTERS} characters")
+        too_large = functools.partial(web.HTTPRequestEntityTooLarge, MAX_TEXT_CHARACTERS, len(text))
+        raise fail(too_large, f"at most {MAX_TEXT_CHARACTERS} characters")
+    if has_control_characters(text):  # PostgreSQL cannot store NUL; the customer's page has no use for the rest
+        raise fail(web.HTTPBadRequest, "no control characters other than line breaks")
     return text.strip()
 
 

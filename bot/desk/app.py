@@ -103,10 +103,14 @@ async def json_body(request: web.Request) -> Dict[str, Any]:
     """The request's JSON object, or 400 saying what is wrong with it."""
     try:
         body = await request.json()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise fail(web.HTTPBadRequest, "the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise fail(web.HTTPBadRequest, "the body must be a JSON object")
+    try:  # "\ud800" is valid JSON but no text: the databases cannot store it
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise fail(web.HTTPBadRequest, "the body holds an unpaired UTF-16 surrogate: send real text") from None
     return body
 
 
@@ -152,7 +156,7 @@ async def _customer_cors(request: web.Request, handler: Callable) -> web.StreamR
 
 
 def create_app(config: Optional[DeskConfig] = None) -> web.Application:
-    from bot.desk import agent_api, customer_api, internal_api, pages, supervisor_api
+    from bot.desk import agent_api, customer_api, internal_api, pages, privacy_api, supervisor_api
 
     config = config or DeskConfig.from_environment()
     settings = desk_settings.load()
@@ -173,7 +177,7 @@ def create_app(config: Optional[DeskConfig] = None) -> web.Application:
         client_max_size=MAX_REQUEST_BYTES,
     )
     app["desk"] = shared
-    for routes in (pages, customer_api, internal_api, agent_api, supervisor_api):
+    for routes in (pages, customer_api, internal_api, agent_api, supervisor_api, privacy_api):
         routes.add_routes(app)
 
     async def open_rasa(app: web.Application) -> None:

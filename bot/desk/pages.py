@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.desk.accounts import LoginRefused
-from bot.desk.app import STATIC, desk, fail, json_response
+from bot.desk.app import STATIC, desk, fail, json_body, json_response
 from bot.desk.auth_middleware import LOGIN_PAGE, USER, clear_session_cookie, require_role, set_session_cookie
 
 NO_CACHE = {"Cache-Control": "no-cache"}  # pages and the embed script change with each release
@@ -52,9 +52,9 @@ async def login(request: web.Request) -> web.StreamResponse:
     """A form post from the log-in page (redirects) or JSON from an API client (status codes and a token)."""
     shared = desk(request)
     wants_json = request.content_type == "application/json"
-    fields = (await request.json()) if wants_json else dict(await request.post())
-    if not isinstance(fields, dict):
-        raise fail(web.HTTPBadRequest, "send username and password")
+    fields = (await json_body(request)) if wants_json else dict(await request.post())
+    if wants_json and not all(isinstance(fields.get(name), str) for name in ("username", "password")):
+        raise fail(web.HTTPBadRequest, "send username and password as text")  # not counted as a failed log-in
     username, password = str(fields.get("username") or ""), str(fields.get("password") or "")
     try:
         session = await shared.run(shared.accounts.authenticate, username, password, request.remote or "unknown")

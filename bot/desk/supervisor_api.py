@@ -13,6 +13,7 @@ from bot.desk.auth_middleware import require_role
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
+YEARS = (2000, 2999)
 
 
 def _period(request: web.Request) -> Tuple[dt.date, dt.date]:
@@ -24,8 +25,10 @@ def _period(request: web.Request) -> Tuple[dt.date, dt.date]:
             if request.query.get("from")
             else last - dt.timedelta(DEFAULT_DAYS - 1)
         )
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a default `from` before year 1
         raise fail(web.HTTPBadRequest, "dates are written YYYY-MM-DD") from None
+    if not (YEARS[0] <= first.year and last.year <= YEARS[1]):  # the edges of `date` overflow in time-zone arithmetic
+        raise fail(web.HTTPBadRequest, f"choose dates from year {YEARS[0]} to {YEARS[1]}")
     if first > last or (last - first).days >= MAX_DAYS:
         raise fail(web.HTTPBadRequest, f"choose from ≤ to, at most {MAX_DAYS} days")
     return first, last

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Iterator, Optional
 
+from bot.identifiers.national_id import is_national_id
+
 S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 
 
@@ -43,6 +45,7 @@ def gs1_check_digit(body: str) -> int:
 
 _SEPARATORS = re.compile(r"[\s\-.]")
 _S10 = re.compile(r"^[A-Z]{2}\d{9}[A-Z]{2}$")
+_PERSONNUMMER_WRITTEN = re.compile(r"^\d{6}[-+]\d{4}$")
 
 
 def _compact(text: str) -> str:
@@ -72,18 +75,30 @@ def parse_tracking_number(text: str) -> Optional[TrackingNumber]:
         return TrackingNumber(compact[2:], TrackingFormat.SSCC) if _valid_sscc(compact[2:]) else None
     if len(compact) == 18:
         return TrackingNumber(compact, TrackingFormat.SSCC) if _valid_sscc(compact) else None
-    if 10 <= len(compact) <= 20 and not looks_like_phone_number(compact):
+    if 10 <= len(compact) <= 20 and not looks_like_phone_number(compact) and not _looks_like_national_id(text):
         return TrackingNumber(compact, TrackingFormat.SHIPMENT)
     return None
+
+
+def _looks_like_national_id(text: str) -> bool:
+    """A fødselsnummer (11 digits) or personnummer (12 digits, or 10 written YYMMDD-NNNN) is no shipment number.
+
+    A bare 10-digit run stays a shipment number: a valid personnummer's checksum would claim
+    about one in thirty of them.
+    """
+    compact = _SEPARATORS.sub("", text)
+    if len(compact) == 10 and not _PERSONNUMMER_WRITTEN.match(text.strip()):
+        return False
+    return is_national_id(text)
 
 
 def _valid_sscc(digits: str) -> bool:
     return gs1_check_digit(digits[:17]) == int(digits[17])
 
 
-# Candidates in free text: S10 with optional spaces, or runs of digit groups.
+# Candidates in free text: S10 with optional spaces, or runs of digit groups ("+47 …" is a phone number).
 _CANDIDATE = re.compile(
-    r"(?<![\w])(?:"
+    r"(?<![\w+])(?:"
     r"[A-Za-z]{2}[ \-]?\d{3}[ \-]?\d{3}[ \-]?\d{3}[ \-]?[A-Za-z]{2}"
     r"|\d(?:[ \-]?\d){9,21}"
     r")(?![\w])"

@@ -36,6 +36,8 @@ class WebChat:
         self.client = socketio.AsyncClient()
         self.client.on("bot_uttered", self.frames.put_nowait)
         self.client.on("session_refused", self._refused)
+        self.message_refusals: asyncio.Queue = asyncio.Queue()  # a message the channel did not take
+        self.client.on("message_refused", self.message_refusals.put_nowait)
         self.confirmed = False
 
     def _refused(self, refusal: Dict[str, Any]) -> None:
@@ -54,6 +56,9 @@ class WebChat:
 
     async def refused(self, timeout: float = TIMEOUT) -> Dict[str, Any]:
         return await asyncio.wait_for(self.refusals.get(), timeout)
+
+    async def message_refused(self, timeout: float = TIMEOUT) -> Dict[str, Any]:
+        return await asyncio.wait_for(self.message_refusals.get(), timeout)
 
     async def __aexit__(self, *exc: object) -> None:
         # A graceful disconnect waits for the long-poll in flight to return (up to the server's 25 s ping

@@ -20,7 +20,7 @@
   var LANGUAGES = ["nb", "sv"];
   var TYPING_TIMEOUT_MS = 20000;
   var RECONNECTED_NOTICE_MS = 4000;
-  var MAX_MESSAGE_CHARACTERS = 4000; // bot/channels/webchat.py drops longer messages
+  var MAX_MESSAGE_CHARACTERS = 4000; // bot/channels/channels.yml: the channel refuses longer messages
   // Shown only when /chat/config itself cannot be read, so there are no texts to take it from.
   var UNREACHABLE = {
     nb: "Chatten er ikke tilgjengelig akkurat nå. Prøv igjen om litt.",
@@ -209,6 +209,11 @@
       startNewConversation();
     });
     socket.on("bot_uttered", onBotFrame);
+    socket.on("message_refused", function () {
+      // Too fast or not valid (bot/channels/validation.py): the conversation goes on; say so, do not start afresh.
+      hideTyping();
+      setStatus("message_refused", "warning");
+    });
     socket.on("disconnect", function (reason) {
       state.confirmed = false;
       hideTyping();

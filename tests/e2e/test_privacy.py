@@ -1,0 +1,117 @@
+"""Privacy with the real assistant: what customers write is redacted in every server's log, a supervisor
+can have everything about a customer deleted, and the desk runs the retention purge by itself."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Dict
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from bot.desk import survey_tables
+from bot.desk.kpis import events
+from bot.handoff import tables as handoff_tables
+from bot.sql import connect
+from tests.privacy.personal_data import synthetic_fodselsnummer
+from tests.support.desk import DeskUser, add_user
+from tests.support.webchat import WebChat
+
+pytestmark = pytest.mark.e2e
+
+
+def logs(assistant) -> Dict[str, str]:
+    return {path.name: path.read_text(errors="replace") for path in Path(assistant.log_dir).glob("*.log")}
+
+
+def test_personal_data_in_a_message_reaches_no_servers_log(assistant, customer):
+    fodselsnummer = synthetic_fodselsnummer(3, 4, 1977)
+    email = f"ola.{uuid.uuid4().hex[:8]}@example.no"
+    customer(language="nb").says(
+        f"hei, fødselsnummeret mitt er {fodselsnummer}, e-post {email} og mobil +47 415 86 239"
+    )
+
+    written = logs(assistant)
+    for name, text in written.items():
+        for raw in (fodselsnummer, email, "415 86 239", "41586239"):
+            assert raw not in text, f"{raw} in {name}"
+    assert "[fødselsnummer]" in written["rasa.log"]  # Rasa logged the message (DEBUG), masked
+    assert "[e-post]" in written["rasa.log"] and "[telefon]" in written["rasa.log"]
+
+
+@pytest.fixture(scope="module")
+def agent(assistant, supervisor):
+    return DeskUser(assistant, add_user(assistant, "Per"))
+
+
+def stored(assistant, sender: str) -> Dict[str, int]:
+    """Rows about `sender` in Rasa's tracker store and the desk's database."""
+    h, notes = handoff_tables.handoffs, handoff_tables.notes
+    surveys = survey_tables.surveys
+    tracker, desk_db = connect(f"sqlite:///{assistant.tracker_db}"), connect(assistant.desk_database_url)
+    try:
+        with tracker.connect() as t, desk_db.connect() as d:
+            count = lambda c, table, where: c.execute(select(func.count()).select_from(table).where(where)).scalar_one()  # noqa: E731
+            return {
+                "events": count(t, events, events.c.sender_id == sender),
+                "handoffs": count(d, h, h.c.sender_id == sender),
+                "notes": count(d, notes, notes.c.handoff_id.in_(select(h.c.id).where(h.c.sender_id == sender))),
+                "surveys": count(d, surveys, surveys.c.session_id == sender),
+            }
+    finally:
+        tracker.dispose()
+        desk_db.dispose()
+
+
+def test_a_supervisor_deletes_everything_about_a_customer_and_nothing_about_others(
+    assistant, supervisor, agent, customer
+):
+    async def handed_over_chat():
+        async with WebChat(assistant, "nb") as chat:
+            await chat.says("kan jeg snakke med en person")
+            await chat.hears_until(lambda frame: frame.get("handoff") == "waiting")
+            return chat.session
+
+    session = asyncio.run(handed_over_chat())
+    sender = session["session_id"]
+    handoff = supervisor.handoff_of(sender)
+    assert supervisor.post(f"/api/handoffs/{handoff['id']}/claim").status_code == 200
+    assert (
+        supervisor.post(f"/api/handoffs/{handoff['id']}/notes", {"text": "kunden venter på en pakke"}).status_code
+        == 201
+    )
+    assert supervisor.post(f"/api/handoffs/{handoff['id']}/close", {"resolution": "answered"}).status_code == 200
+    survey = {**session, "language": "nb", "satisfaction": 4, "nps": 8}
+    assert requests.post(f"{assistant.desk_url}/chat/api/survey", json=survey, timeout=30).status_code == 201
+    other = customer(language="nb")
+    other.says("hei")
+    other_before = stored(assistant, other.sender)
+    before = stored(assistant, sender)
+    assert before["events"] > 0 and before["handoffs"] == before["notes"] == before["surveys"] == 1
+
+    path = f"{assistant.desk_url}/api/privacy/senders/{sender}"
+    assert requests.delete(path, timeout=30).status_code == 401
+    assert agent.http.delete(path, timeout=30).status_code == 403
+    assert stored(assistant, sender) == before
+    answer = supervisor.http.delete(path, timeout=60)
+
+    assert answer.status_code == 200, answer.text
+    deleted = answer.json()["deleted"]
+    assert {kind: deleted[kind] for kind in before} == before
+    assert stored(assistant, sender) == {"events": 0, "handoffs": 0, "notes": 0, "surveys": 0}
+    assert stored(assistant, other.sender) == other_before
+    tracker = requests.get(
+        f"{assistant.rasa_url}/conversations/{sender}/tracker", params={"token": assistant.rasa_token}, timeout=30
+    ).json()
+    assert [e for e in tracker["events"] if e["event"] in ("user", "bot")] == []
+    assert [e["text"] for e in other.tracker()["events"] if e["event"] == "user"] == ["hei"]
+    audit = [line for line in logs(assistant)["desk.log"].splitlines() if "kundesenter.audit" in line]
+    assert any(answer.json()["sender"] in line and "erased" in line for line in audit)
+    assert not any(sender in line for line in audit)  # the audit log names a pseudonym, not the conversation
+
+
+def test_the_desk_purges_old_data_by_itself_and_logs_the_counts(assistant):
+    assert "retention purge (older than" in logs(assistant)["desk.log"]

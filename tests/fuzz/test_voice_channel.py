@@ -1,0 +1,46 @@
+"""Hostile input on the voice gateway's channel (bot/channels/voice.py): the REST channel's refusals."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from bot import secrets
+from tests.fuzz.hostile import BAD_BODIES, assert_refusal
+
+pytestmark = pytest.mark.e2e
+
+
+def post(assistant, body: bytes, content_type: str = "application/json", token: str = "") -> requests.Response:
+    token = token or assistant.env[secrets.variable(secrets.VOICE_GATEWAY_TOKEN)]
+    headers = {"Content-Type": content_type, "Authorization": f"Bearer {token}"}
+    return requests.post(f"{assistant.rasa_url}/webhooks/voice/webhook", data=body, headers=headers, timeout=60)
+
+
+@pytest.mark.parametrize("name", BAD_BODIES)
+def test_bad_input_from_the_gateway_gets_a_clear_refusal(assistant, name):
+    body, content_type, status, code = BAD_BODIES[name]
+    assert_refusal(post(assistant, body, content_type), status, code)
+
+
+def test_without_the_gateways_token_nothing_is_read(assistant):
+    assert_refusal(post(assistant, b"not even json", token="guess"), 401, "unauthorised")
+
+
+def test_one_call_flooding_is_slowed_and_another_call_is_answered(assistant):
+    flooding, other = (f"fuzz-call-{uuid.uuid4().hex}" for _ in range(2))
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        turns = list(pool.map(lambda _: post(assistant, turn_of(flooding)), range(30)))
+    refused = [answer for answer in turns if answer.status_code == 429]
+    assert refused and all(answer.status_code in (200, 429) for answer in turns)
+    assert_refusal(refused[0], 429, "rate_limited")
+    answer = post(assistant, turn_of(other))
+    assert answer.status_code == 200 and answer.json()[0]["text"]
+
+
+def turn_of(call: str) -> bytes:
+    return json.dumps({"sender": call, "message": "hei", "metadata": {"caller": "+4712345678"}}).encode()
