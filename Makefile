@@ -38,8 +38,8 @@ test: install test-packages model
 eval: install
 	$(VENV)/bin/kundesenter eval --cross-validation --folds 3
 
-## Benchmarks (voice today): speed and memory written to results/bench-*.{json,md}; `--quick` for a smoke check.
-bench: install system-packages model
+## Benchmarks (voice, phone line, chat load vs stock Rasa): results/bench-*.{json,md}; `--quick` for a smoke check.
+bench: install cluster-packages test-packages model
 	$(VENV)/bin/python -m bench
 
 lint: install

@@ -10,6 +10,7 @@ The helpers here are shared by the benchmark modules so every result file has th
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import math
@@ -18,7 +19,7 @@ import platform
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from bot import project
 
@@ -155,3 +156,26 @@ def write_results(name: str, data: Dict[str, Any], markdown: str) -> List[Path]:
     print(markdown, flush=True)
     print(f"\nwritten: {json_path.relative_to(project.ROOT)}, {md_path.relative_to(project.ROOT)}", file=sys.stderr)
     return [json_path, md_path]
+
+
+def command_line(
+    name: str,
+    doc: str,
+    parts: Sequence[str],
+    sizes: Tuple[Any, Any],
+    run: Callable[[Any, List[str], bool], Dict[str, Any]],
+    report: Callable[[Dict[str, Any]], str],
+    argv: Optional[List[str]],
+) -> int:
+    """`python -m bench.<name> [--quick] [--only PART ...]`, the same for every benchmark: `sizes` is (full, quick).
+
+    Exit code 1 when a part failed; its error is in the results, and the other parts still count.
+    """
+    parser = argparse.ArgumentParser(prog=f"python -m bench.{name}", description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke check, not a measurement")
+    parser.add_argument("--only", nargs="+", choices=parts, default=list(parts), help="measure only these parts")
+    args = parser.parse_args(argv)
+    full, quick = sizes
+    results = run(quick if args.quick else full, [part for part in parts if part in args.only], args.quick)
+    write_results(f"bench-{name}", results, report(results))
+    return 1 if results["errors"] else 0

@@ -22,7 +22,6 @@ generator or another process took CPU the servers needed. Nothing here asserts a
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import importlib.util
@@ -41,7 +40,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 import aiohttp
 import yaml
 
-from bench import machine, markdown_table, percentile, wait_for_quiet, write_results
+from bench import command_line, machine, markdown_table, percentile, wait_for_quiet
 from bench.voice import _free_port, running_assistant
 from bot import project
 from bot.services import wait_for
@@ -573,13 +572,7 @@ def _targets(results: Dict[str, Any], bots: Sequence[str]) -> List[str]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.chat", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="short windows, few conversations: a smoke check")
-    parser.add_argument("--only", nargs="+", choices=TARGETS, default=list(TARGETS), help="measure only these bots")
-    args = parser.parse_args(argv)
-    results = run(QUICK if args.quick else FULL, [t for t in TARGETS if t in args.only], args.quick)
-    write_results("bench-chat", results, report(results))
-    return 1 if results["errors"] else 0
+    return command_line("chat", __doc__, TARGETS, (FULL, QUICK), run, report, argv)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ side is counted by swapping `voice.transports.sip._Outbox` for a counting subcla
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import dataclasses
@@ -41,7 +40,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from bench import machine, markdown_table, percentile, wait_for_quiet, write_results
+from bench import command_line, machine, markdown_table, percentile, wait_for_quiet
 from voice import settings as voice_settings
 from voice.audio import pcm
 from voice.settings import SipSettings
@@ -593,13 +592,7 @@ def run(sizes: Sizes, parts: Sequence[str], quick: bool) -> Dict[str, Any]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.phone", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke check, not a measurement")
-    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="measure only these parts")
-    args = parser.parse_args(argv)
-    results = run(QUICK if args.quick else FULL, [p for p in PARTS if p in args.only], args.quick)
-    write_results("bench-phone", results, report(results))
-    return 1 if results["errors"] else 0
+    return command_line("phone", __doc__, PARTS, (FULL, QUICK), run, report, argv)
 
 
 if __name__ == "__main__":

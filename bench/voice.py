@@ -20,7 +20,6 @@ Results go to results/bench-voice.{json,md}; nothing here asserts a time (see be
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import dataclasses
@@ -44,7 +43,7 @@ import numpy as np
 import yaml
 
 from bench import (
-    CpuMeter, machine, markdown_table, measured_quietly, peak_rss_mb, percentile, rss_mb, wait_for_quiet, write_results,
+    CpuMeter, command_line, machine, markdown_table, measured_quietly, peak_rss_mb, percentile, rss_mb, wait_for_quiet,
 )
 from bot import project
 from voice import settings as voice_settings
@@ -860,13 +859,10 @@ def run(sizes: Sizes, parts: Sequence[str], quick: bool) -> Dict[str, Any]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.voice", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke check, not a measurement")
-    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="measure only these parts")
-    args = parser.parse_args(argv)
-    results = run(QUICK if args.quick else FULL, [p for p in PARTS if p in args.only], args.quick)
-    write_results("bench-voice", results, report(results, voice_settings.default()))
-    return 1 if results["errors"] else 0
+    def with_settings(results: Dict[str, Any]) -> str:
+        return report(results, voice_settings.default())
+
+    return command_line("voice", __doc__, PARTS, (FULL, QUICK), run, with_settings, argv)
 
 
 if __name__ == "__main__":

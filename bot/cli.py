@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from bot import project
 from bot.privacy import cli as privacy_cli
@@ -28,10 +28,9 @@ def _run(args: argparse.Namespace) -> int:
 
     model = ensure_model()
     running = services.start(model, services.Ports(args.port, args.actions_port, args.backend_port, args.desk_port))
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        services.wait_until_ready(running)
-        print(
+    return _serve(
+        lambda: services.wait_until_ready(running),
+        lambda: (
             "\nKundesenter is running:\n"
             f"  Web chat       {running.desk_url}/chat   (Swedish: {running.desk_url}/chat?lang=sv)\n"
             f"  Agent desk     {running.desk_url}/desk   (first user: kundesenter agents add --role supervisor ...)\n"
@@ -42,17 +41,11 @@ def _run(args: argparse.Namespace) -> int:
             f"  Back-end       {running.backend_url}  (API description: {running.backend_url}/openapi.json)\n"
             f"  Conversations  {running.tracker_db} (SQLite)\n"
             f"  Model          {model.name}\n"
-            "Talk to it: kundesenter chat   (Ctrl-C stops everything)\n",
-            flush=True,
-        )
-        while all(p.poll() is None for p in running.processes.values()):
-            time.sleep(1)
-        print("A server stopped; shutting down.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        running.stop()
+            "Talk to it: kundesenter chat   (Ctrl-C stops everything)\n"
+        ),
+        running.processes,
+        running.stop,
+    )
 
 
 def _cluster(args: argparse.Namespace) -> int:
@@ -65,10 +58,9 @@ def _cluster(args: argparse.Namespace) -> int:
     chosen = settings.load()
     chosen = replace(chosen, rasa_processes=args.rasa_processes or chosen.rasa_processes)
     running = topology.start(model, chosen)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        running.wait_until_ready()
-        print(
+    return _serve(
+        running.wait_until_ready,
+        lambda: (
             "\nKundesenter's production topology is running (bot/cluster/cluster.yml):\n"
             f"  Web chat       {running.desk_url}/chat   (Swedish: {running.desk_url}/chat?lang=sv)\n"
             f"  Agent desk     {running.desk_url}/desk\n"
@@ -79,17 +71,29 @@ def _cluster(args: argparse.Namespace) -> int:
             f"  Locks          Redis on 127.0.0.1:{running.redis_port}\n"
             f"  Back-end       {running.backend_url}\n"
             f"  Logs, data     {running.database.directory.parent}\n"
-            f"Talk to it: kundesenter chat --url {running.rest_url}   (Ctrl-C stops everything)\n",
-            flush=True,
-        )
-        while all(p.poll() is None for p in running.servers.processes.values()):
+            f"Talk to it: kundesenter chat --url {running.rest_url}   (Ctrl-C stops everything)\n"
+        ),
+        running.servers.processes,
+        running.stop,
+    )
+
+
+def _serve(
+    wait_until_ready: Callable[[], None], banner: Callable[[], str], processes: Dict[str, Any], stop: Callable[[], None]
+) -> int:
+    """Until Ctrl-C, SIGTERM or one server dying (then everything stops: a half-running assistant helps nobody)."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        wait_until_ready()
+        print(banner(), flush=True)
+        while all(process.poll() is None for process in processes.values()):
             time.sleep(1)
         print("A server stopped; shutting down.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0
     finally:
-        running.stop()
+        stop()
 
 
 def _backend(args: argparse.Namespace) -> int:
