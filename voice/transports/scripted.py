@@ -35,7 +35,12 @@ class Silence:
 
 @dataclass(frozen=True)
 class AwaitBot:
-    """Stay silent until the bot has answered and stopped talking."""
+    """Stay silent until the bot has answered and stopped talking.
+
+    The answer is a prompt that started after the caller last began to speak or press (it may
+    already be playing when this step begins: a `Say` ends with the silence that ends the turn)
+    and after the previous `AwaitBot`, so a re-prompt during a `Silence` counts too.
+    """
 
 
 Step = Union[Say, Press, Silence, AwaitBot]
@@ -50,16 +55,19 @@ class ScriptedCaller:
     heard: List[bytes] = field(default_factory=list)  # every play() of the bot, in order
     finished: List[bool] = field(default_factory=list)  # whether each play ran to its end
     _plays_started: int = 0
+    _answers_after: int = 0  # plays up to this count came before what the next AwaitBot waits for
     _playing: bool = False
     _interrupted: Optional[asyncio.Event] = None
 
     async def receive(self) -> AsyncIterator[Union[bytes, DtmfDigit]]:
         for step in self.script:
             if isinstance(step, Say):
+                self._answers_after = self._plays_started
                 for frame in pcm_audio.frames(step.audio, self.sample_rate, self.frame_ms):
                     yield frame
                     await self._tick()
             elif isinstance(step, Press):
+                self._answers_after = self._plays_started
                 for key in step.keys:
                     yield DtmfDigit(key)
             elif isinstance(step, Silence):
@@ -71,12 +79,12 @@ class ScriptedCaller:
                     yield frame
 
     async def _until_bot_is_done(self) -> AsyncIterator[bytes]:
-        plays_before, quiet_frames = self._plays_started, 0
-        needed = int(QUIET_BEFORE_NEXT_STEP_S * 1000 / self.frame_ms)
-        while self._plays_started == plays_before or self._playing or quiet_frames < needed:
-            quiet_frames = 0 if self._playing or self._plays_started == plays_before else quiet_frames + 1
+        quiet_frames, needed = 0, int(QUIET_BEFORE_NEXT_STEP_S * 1000 / self.frame_ms)
+        while self._plays_started == self._answers_after or self._playing or quiet_frames < needed:
+            quiet_frames = 0 if self._playing or self._plays_started == self._answers_after else quiet_frames + 1
             yield self._silence()
             await self._tick()
+        self._answers_after = self._plays_started
 
     async def play(self, pcm: bytes) -> bool:
         self._plays_started += 1
