@@ -79,12 +79,6 @@ class Cluster:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
-    def restart_rasa(self, index: int, timeout: float = 300) -> None:
-        """Start Rasa process `index` again (after `kill_rasa` or while running) and wait until it answers."""
-        self.servers.stop(_rasa(index))
-        services.respawn(self.servers, _rasa(index))
-        self._wait_for_rasa(index, timeout)
-
     def restart_postgres(self) -> None:
         self.database.restart()
 

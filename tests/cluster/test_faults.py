@@ -13,7 +13,6 @@ import re
 from typing import Any, Dict, List, Tuple
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 from tests.conftest import Customer
@@ -124,15 +123,10 @@ def test_killed_rasa_process_mid_conversations_the_other_answers_every_turn(clus
     _ask(customers, responses)
     seen = _log_length(cluster)
     killed, survivor = cluster.rasa_ports
-    cluster.kill_rasa(0)
-    try:
-        _give_numbers(customers, responses)
-        _assert_every_turn_stored_once(cluster, customers)
-        turns = _webhook_turns(cluster, seen)
-        assert len(turns) == CONVERSATIONS and all(status == 200 for status, _ in turns), turns
-        assert all(tried[-1] == survivor for _, tried in turns), turns  # the survivor answered every turn
-        assert ([killed, survivor] in [tried for _, tried in turns]), turns  # one went to the dead one first
-    finally:
-        cluster.restart_rasa(0)
-    status = requests.get(f"http://127.0.0.1:{killed}/status", params={"token": cluster.rasa_token}, timeout=30)
-    assert status.ok  # the session's cluster is whole again
+    cluster.kill_rasa(0)  # for the rest of the session: this is the last test that needs both processes
+    _give_numbers(customers, responses)
+    _assert_every_turn_stored_once(cluster, customers)
+    turns = _webhook_turns(cluster, seen)
+    assert len(turns) == CONVERSATIONS and all(status == 200 for status, _ in turns), turns
+    assert all(tried[-1] == survivor for _, tried in turns), turns  # the survivor answered every turn
+    assert ([killed, survivor] in [tried for _, tried in turns]), turns  # one went to the dead one first
