@@ -26,7 +26,6 @@ import asyncio
 import contextlib
 import importlib.util
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -43,7 +42,7 @@ import yaml
 from bench import command_line, machine, markdown_table, percentile, wait_for_quiet
 from bench.voice import _free_port, running_assistant
 from bot import project
-from bot.services import wait_for
+from bot.services import stop_groups, wait_for
 
 SCRIPTS = Path(__file__).with_name("chat_scripts.yml")
 STOCK_DIR = project.VAR / "bench" / "stock-rasa"
@@ -216,17 +215,7 @@ def stock_bot(work: Path) -> Iterator[Bot]:
         wait_for(f"http://localhost:{port}/status", "stock Rasa server", process)
         yield Bot("stock", f"http://localhost:{port}/webhooks/rest/webhook", [process.pid], scripts("stock"))
     finally:
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        stop_groups([process])
 
 
 @contextlib.contextmanager

@@ -69,22 +69,26 @@ class Services:
 
     def stop(self, *names: str) -> None:
         """Stop the named servers (all when none are named), politely first."""
-        chosen = [self.processes[name] for name in names] if names else list(self.processes.values())
-        for process in chosen:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in chosen:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_groups([self.processes[name] for name in names] if names else list(self.processes.values()))
 
     def __enter__(self) -> "Services":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def stop_groups(processes: List[subprocess.Popen], timeout: float = 20.0) -> None:
+    """SIGTERM to each child's process group (each leads its own, see `_spawn`), all at once; SIGKILL after `timeout`."""
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def _environment(services: Services) -> Dict[str, str]:

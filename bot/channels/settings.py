@@ -44,7 +44,11 @@ def load(path: Path = SETTINGS) -> ChannelSettings:
         max_sender_characters=int(raw["sender"]["max_characters"]),
         max_metadata_depth=int(raw["metadata"]["max_depth"]),
         max_body_bytes=int(raw["request"]["max_body_bytes"]),
-        per_sender=Rate(float(limits["per_sender"]["per_second"]), float(limits["per_sender"]["burst"])),
-        per_ip=Rate(float(limits["per_ip"]["per_second"]), float(limits["per_ip"]["burst"])),
+        per_sender=_rate(limits["per_sender"]),
+        per_ip=_rate(limits["per_ip"]),
         max_tracked_clients=int(limits["max_tracked_clients"]),
     )
+
+
+def _rate(raw: Dict[str, Any]) -> Rate:
+    return Rate(float(raw["per_second"]), float(raw["burst"]))

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +26,7 @@ import requests
 from sqlalchemy import create_engine
 
 from bot import project
+from bot.services import stop_groups
 
 STARTUP_SECONDS = 30
 
@@ -53,13 +52,7 @@ def running_backend(database_url: str, log: Path) -> Iterator[str]:
         _wait_for_health(url, process, log)
         yield url
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_groups([process], timeout=10)
 
 
 def _wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
