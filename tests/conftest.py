@@ -15,7 +15,7 @@ import yaml
 
 from bot import project
 from bot.language.detector import LanguageModel
-from tests.support import postgres
+from tests.support import early_start, postgres
 
 # Stores that must behave the same on both run every test on each: `-k sqlite` or `-k postgresql` picks one.
 DATABASES = ["sqlite", "postgresql"]
@@ -97,10 +97,7 @@ def _start_assistant(work: Path) -> Any:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Starts the servers as soon as the run is known to need them, so the model loads while unit tests run."""
-    if any("assistant" in getattr(item, "fixturenames", ()) for item in session.items):
-        work = Path(session.config._tmp_path_factory.mktemp("assistant"))  # type: ignore[attr-defined]
-        session.config.stash[ASSISTANT] = _start_assistant(work)
+    early_start.start_if_needed(session, "assistant", ASSISTANT, _start_assistant)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -111,13 +108,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 @pytest.fixture(scope="session")
-def assistant(request: pytest.FixtureRequest, tmp_path_factory) -> Any:
+def assistant(request: pytest.FixtureRequest) -> Any:
     """The trained model served by a real Rasa server, action server and reference back-end."""
     from bot import services
 
-    running = request.config.stash.get(ASSISTANT, None)
-    if running is None:  # e.g. collected by a plugin after collection_finish
-        running = request.config.stash[ASSISTANT] = _start_assistant(tmp_path_factory.mktemp("assistant"))
+    running = early_start.started(request.config, "assistant", ASSISTANT, _start_assistant)
     services.wait_until_ready(running)
     return running
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import early_start
+
 CLUSTER = pytest.StashKey[Any]()
 RASA_PROCESSES = 2
 
@@ -38,9 +40,7 @@ def _start(log_dir: Path) -> Any:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if any("cluster" in getattr(item, "fixturenames", ()) for item in session.items):
-        log_dir = Path(session.config._tmp_path_factory.mktemp("cluster-logs"))  # type: ignore[attr-defined]
-        session.config.stash[CLUSTER] = _start(log_dir)
+    early_start.start_if_needed(session, "cluster", CLUSTER, _start)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -55,9 +55,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def cluster(request: pytest.FixtureRequest) -> Any:
     """The running topology, ready: `cluster.rest_url` goes through nginx to either Rasa process."""
-    if CLUSTER not in request.config.stash:  # collected after collection_finish (e.g. by a plugin)
-        request.config.stash[CLUSTER] = _start(request.config._tmp_path_factory.mktemp("cluster-logs"))
-    running = request.config.stash[CLUSTER]
+    running = early_start.started(request.config, "cluster", CLUSTER, _start)
     if running is None:
         pytest.skip("needs postgresql, nginx-light and redis-server: scripts/install-system-packages.sh test-packages.txt")
     running.wait_until_ready()
