@@ -6,13 +6,15 @@ import argparse
 import logging
 import signal
 import sys
-import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
 from bot import project
 from bot.privacy import cli as privacy_cli
 from bot.privacy import logs as privacy_logs
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -43,7 +45,7 @@ def _run(args: argparse.Namespace) -> int:
             f"  Model          {model.name}\n"
             "Talk to it: kundesenter chat   (Ctrl-C stops everything)\n"
         ),
-        running.processes,
+        running,
         running.stop,
     )
 
@@ -73,27 +75,23 @@ def _cluster(args: argparse.Namespace) -> int:
             f"  Logs, data     {running.database.directory.parent}\n"
             f"Talk to it: kundesenter chat --url {running.rest_url}   (Ctrl-C stops everything)\n"
         ),
-        running.servers.processes,
+        running.servers,
         running.stop,
     )
 
 
 def _serve(
-    wait_until_ready: Callable[[], None], banner: Callable[[], str], processes: Dict[str, Any], stop: Callable[[], None]
+    wait_until_ready: Callable[[], None], banner: Callable[[], str], servers: Services, stop: Callable[[], None]
 ) -> int:
-    """Until Ctrl-C, SIGTERM or one server dying (then everything stops: a half-running assistant helps nobody)."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
+    """Until Ctrl-C, SIGTERM or a crash loop; a server that dies meanwhile is restarted (bot/supervisor.py)."""
+    from bot import supervisor
+
+    def ready() -> None:
         wait_until_ready()
         print(banner(), flush=True)
-        while all(process.poll() is None for process in processes.values()):
-            time.sleep(1)
-        print("A server stopped; shutting down.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        stop()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    return supervisor.Supervisor(servers, supervisor.load(), stop).run(ready)
 
 
 def _backend(args: argparse.Namespace) -> int:

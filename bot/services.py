@@ -17,7 +17,7 @@ from typing import Dict, List, Optional
 
 import requests
 
-from bot import project, secrets
+from bot import private_files, project, secrets
 from bot.privacy import logs as privacy_logs
 
 
@@ -52,7 +52,7 @@ class Services:
 
     @property
     def actions_url(self) -> str:
-        return f"http://localhost:{self.ports.actions}/webhook"
+        return f"http://127.0.0.1:{self.ports.actions}/webhook"  # where it listens: loopback only
 
     @property
     def backend_url(self) -> str:
@@ -64,7 +64,10 @@ class Services:
 
     @property
     def rasa_token(self) -> str:
-        """Rasa's HTTP API answers only with `?token=` this (the desk and tests read trackers with it)."""
+        """Rasa's HTTP API answers only with `?token=` this (the desk and tests read trackers with it).
+
+        Rasa gets it from its environment (bot/hotpath), never on its command line.
+        """
         return self.env[secrets.variable(secrets.RASA_TOKEN)]
 
     def stop(self, *names: str) -> None:
@@ -96,6 +99,7 @@ def _environment(services: Services) -> Dict[str, str]:
     env.update(secrets.environment())
     env["ACTION_ENDPOINT_URL"] = services.actions_url
     env["TRACKER_DB"] = str(services.tracker_db)
+    env["BACKEND_DATABASE_URL"] = services.backend_database_url  # a PostgreSQL URL holds a password: never in argv
     env["BACKEND_URL"] = services.backend_url
     env["RASA_URL"] = services.rasa_url
     env["DESK_URL"] = services.desk_url
@@ -106,10 +110,11 @@ def _environment(services: Services) -> Dict[str, str]:
 
 
 def _spawn(command: List[str], env: Dict[str, str], log: Optional[Path]) -> subprocess.Popen:
-    output = open(log, "ab") if log else None  # noqa: SIM115 - owned by the child for its lifetime
+    """The child leads its own process group and creates its files for our user alone (umask 077)."""
+    output = private_files.append(log) if log else None  # owned by the child for its lifetime
     return subprocess.Popen(
         command, cwd=project.ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if output else None,
-        start_new_session=True,
+        start_new_session=True, umask=private_files.UMASK,
     )
 
 
@@ -128,7 +133,7 @@ def start(
     `environment` adds variables for the servers (e.g. a shorter back-end timeout in tests);
     `backend_seed` replaces the reference back-end's demo data (e.g. other opening hours).
     """
-    project.VAR.mkdir(parents=True, exist_ok=True)
+    private_files.directory(project.VAR)
     services = Services(
         ports,
         tracker_db or project.VAR / "tracker.db",
@@ -144,17 +149,20 @@ def start(
 
 
 def commands(services: Services, model: Path, backend_seed: Optional[Path] = None) -> Dict[str, List[str]]:
-    """Each server's command line; the production topology (bot/cluster) starts the same ones."""
+    """Each server's command line; the production topology (bot/cluster) starts the same ones.
+
+    No secret and no database URL is on a command line (any local user reads /proc/<pid>/cmdline):
+    they go by the environment (`_environment`). The action server listens on loopback only.
+    """
     ports = services.ports
     python = sys.executable
     return {
         "backend": [
             python, "-m", "backend", "--host", "127.0.0.1", "--port", str(ports.backend),
-            "--database-url", services.backend_database_url,
             *(["--seed", str(backend_seed)] if backend_seed else []),
         ],
         "actions": [
-            python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions),
+            python, "-m", "bot.action_server", "--actions", "actions", "--host", "127.0.0.1", "--port", str(ports.actions),
             "--logging-config_file", str(privacy_logs.CONFIG_FILE),  # sic: the SDK's spelling
         ],
         "rasa": [
@@ -163,7 +171,7 @@ def commands(services: Services, model: Path, backend_seed: Optional[Path] = Non
             "--endpoints", str(project.ENDPOINTS),
             "--credentials", str(project.CREDENTIALS),
             "--port", str(ports.rasa),
-            "--enable-api", "--auth-token", services.rasa_token,
+            "--enable-api",  # bot/hotpath adds the token from the environment
             "--cors", "*",
             "--logging-config-file", str(privacy_logs.CONFIG_FILE),
         ],
@@ -200,7 +208,7 @@ def wait_until_ready(services: Services, timeout: float = 240.0) -> None:
     """Block until every server answers, or raise with the reason."""
     checks = {
         "backend": ("reference back-end", f"{services.backend_url}/health"),
-        "actions": ("action server", f"http://localhost:{services.ports.actions}/health"),
+        "actions": ("action server", f"http://127.0.0.1:{services.ports.actions}/health"),
         "rasa": ("Rasa server", f"{services.rasa_url}/status?token={services.rasa_token}"),
         "desk": ("desk", f"{services.desk_url}/health"),
     }

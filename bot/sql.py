@@ -15,6 +15,8 @@ from typing import Any, Optional
 from sqlalchemy import DateTime, TypeDecorator, create_engine
 from sqlalchemy.engine import Engine, make_url
 
+from bot import private_files
+
 
 class UtcDateTime(TypeDecorator):
     """Stored as UTC and read back timezone-aware, because SQLite keeps no offset."""
@@ -41,5 +43,6 @@ def connect(url: str) -> Engine:
         return create_engine(url, future=True, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        private_files.create(Path(parsed.database))  # 0600: not readable by other local users
     # Callers run statements in worker threads; concurrent writers wait for SQLite's lock instead of failing.
     return create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 30})

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot import project, secrets, services
+from bot import private_files, project, secrets, services
 from bot.cluster import nginx, postgres, redis
 from bot.cluster.settings import FREE, ClusterSettings, load
 
@@ -137,7 +137,10 @@ def start(
     `wait_until_ready()` before talking to the cluster.
     """
     settings = settings or load()
-    workdir = workdir or project.VAR / "cluster"
+    if workdir is None:
+        # var/ is ours alone (0700), but as root PostgreSQL runs as its own user and must pass through it.
+        private_files.directory(project.VAR, passable=postgres.server_user() is not None)
+        workdir = project.VAR / "cluster"
     workdir.mkdir(parents=True, exist_ok=True)
     secret_dir = workdir / "secrets"
 

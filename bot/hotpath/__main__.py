@@ -1,11 +1,29 @@
-"""`python -m bot.hotpath <rasa arguments>`: Rasa's own command line with bot.hotpath's fixes installed first."""
+"""`python -m bot.hotpath <rasa arguments>`: Rasa's own command line with bot.hotpath's fixes installed first.
+
+With `--enable-api` the API token comes from the environment or the secrets directory
+(bot/secrets.py) and is added to this process's own copy of the arguments: on the command
+line that started the process, any local user would read it in /proc/<pid>/cmdline.
+"""
 
 from __future__ import annotations
 
+import sys
+from typing import List
+
 from rasa.__main__ import main
 
+from bot import secrets
 from bot.hotpath import install
+
+
+def with_api_token(argv: List[str]) -> List[str]:
+    """`argv` plus `--auth-token <KUNDESENTER_RASA_TOKEN>` when it enables Rasa's HTTP API."""
+    if "--enable-api" not in argv:
+        return argv
+    return [*argv, "--auth-token", secrets.secret(secrets.RASA_TOKEN)]
+
 
 if __name__ == "__main__":
     install()
+    sys.argv = with_api_token(sys.argv)
     main()
