@@ -28,7 +28,7 @@ from sanic.response import HTTPResponse
 
 from bot import secrets
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("bot.action_server")  # not "__main__" under `python -m`
 
 OPEN_PATHS = frozenset({"/health"})  # liveness probes carry no secret and learn nothing
 REFUSAL = {"error": "unauthorized", "message": "The action server answers only Rasa (Authorization: Bearer <token>)."}

@@ -139,3 +139,42 @@ def test_containers_run_the_servers_as_the_local_commands_do(server, tmp_path):
     in_k8s = [*app.get("command", []), *app.get("args", [])]
     assert _module_and_flags(in_compose) == expected
     assert _module_and_flags(in_k8s) == expected
+
+
+# A value that must never be on a command line: any user of the machine (or container) reads /proc/<pid>/cmdline.
+SECRET_VARIABLE = re.compile(r"(TOKEN|SECRET|PASSWORD|DATABASE_URL|MESSAGE_QUEUE)$")
+
+
+def command_lines() -> Dict[str, List[str]]:
+    """Every command a container runs: compose's commands and health checks, Kubernetes' commands, args and probes."""
+    lines = {}
+    for name, service in compose()["services"].items():
+        lines[f"compose {name}"] = service.get("command", [])
+        lines[f"compose {name} healthcheck"] = service.get("healthcheck", {}).get("test", [])
+    for workload in k8s_objects():
+        for app in workload.get("spec", {}).get("template", {}).get("spec", {}).get("containers", []):
+            probe = app.get("readinessProbe", {}).get("exec", {}).get("command", [])
+            lines[f"k8s {app['name']}"] = [*app.get("command", []), *app.get("args", []), *probe]
+    return lines
+
+
+def expanded_on_the_command_line(command: List[str]) -> List[str]:
+    """The variables a shell would put into the arguments of the commands it runs.
+
+    Not the ones it passes otherwise: a here-document's (stdin) or a `NAME="$VALUE" command` prefix's (environment).
+    """
+    words = " ".join(command if isinstance(command, list) else [command]).split("<<")[0]
+    on_the_line = re.sub(r'(^|[;|&]|\s)\w+=("[^"]*"|\S*)(?=\s)', r"\1", words)
+    return re.findall(r"\$\$?\{?(\w+)", on_the_line)
+
+
+def test_no_container_gets_a_secret_on_its_command_line():
+    for where, command in command_lines().items():
+        assert not [v for v in expanded_on_the_command_line(command) if SECRET_VARIABLE.search(v)], where
+
+
+def test_the_action_server_listens_on_the_container_network_and_rasa_sends_its_token():
+    for command in (compose()["services"]["actions"]["command"], container(k8s("Deployment", "actions"))["command"]):
+        assert command[command.index("--host") + 1] == "0.0.0.0"
+    action_endpoint = yaml.safe_load(topology.ENDPOINTS.read_text())["action_endpoint"]
+    assert action_endpoint["headers"]["Authorization"] == f"Bearer ${{{secrets.variable(secrets.ACTION_SERVER_TOKEN)}}}"

@@ -44,13 +44,11 @@ SETUPS = {
         configure_logging_and_warnings(logging.DEBUG, args.logging_config_file)
         configure_colored_logging("DEBUG")
     """,
-    # rasa_sdk/__main__.py with bot/services.py's arguments: coloredlogs first, then the config file.
-    "python -m rasa_sdk": """
-        from rasa_sdk import utils
-        from rasa_sdk.endpoint import create_argument_parser
-        args = create_argument_parser().parse_args(ARGUMENTS["actions"][3:])
-        utils.configure_colored_logging(logging.DEBUG)
-        utils.configure_file_logging(logging.getLogger("rasa_sdk"), None, logging.DEBUG, args.logging_config_file)
+    # bot/action_server.py (as rasa_sdk/__main__.py) with bot/services.py's arguments: coloredlogs, then the config file.
+    "python -m bot.action_server": """
+        from bot.action_server import configure_logging, parser
+        args = parser().parse_args([*ARGUMENTS["actions"][3:], "--debug"])
+        configure_logging(args)
     """,
     # bot/desk/__main__.py and bot/cli.py (the desk, the phone gateway, every command).
     "our own processes": """
