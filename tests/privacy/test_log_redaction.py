@@ -46,9 +46,11 @@ SETUPS = {
     """,
     # bot/action_server.py (as rasa_sdk/__main__.py) with bot/services.py's arguments: coloredlogs, then the config file.
     "python -m bot.action_server": """
-        from bot.action_server import configure_logging, parser
-        args = parser().parse_args([*ARGUMENTS["actions"][3:], "--debug"])
-        configure_logging(args)
+        from rasa_sdk import utils
+        from bot.action_server import parser
+        args = parser().parse_args(ARGUMENTS["actions"][3:])
+        utils.configure_colored_logging(logging.DEBUG)
+        utils.configure_file_logging(logging.getLogger("rasa_sdk"), None, logging.DEBUG, args.logging_config_file)
     """,
     # bot/desk/__main__.py and bot/cli.py (the desk, the phone gateway, every command).
     "our own processes": """
