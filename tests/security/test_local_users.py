@@ -7,7 +7,6 @@ servers write are for our user alone (mode 0600).
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 from typing import Dict, Iterator, List
@@ -84,9 +83,3 @@ def test_the_databases_and_logs_the_servers_wrote_are_ours_alone(assistant, supe
     assert {"tracker.db", "backend.db", "desk.db", "rasa.log", "actions.log"} <= names
     assert [p.name for p in written if not private(p)] == []
 
-
-def test_the_project_data_directory_is_ours_alone(assistant):
-    from bot import project
-
-    assert stat.S_IMODE(project.VAR.stat().st_mode) == 0o700
-    assert os.stat(project.VAR).st_uid == os.getuid()
