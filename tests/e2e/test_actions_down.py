@@ -66,7 +66,7 @@ def web_chat_turn(assistant: Any, language: str, message: str) -> Dict[str, Any]
 
 def test_every_channel_says_so_in_the_customers_language_and_the_conversation_goes_on(assistant, customer, notice):
     swedish = customer()  # no hint: Swedish because the conversation is
-    assert swedish.says("hej, jag undrar över en sak")
+    assert swedish.says("hej, jag undrar över en sak") and swedish.tracker()["slots"]["language"] == "sv"
     norwegian = customer(language="nb")
     assert norwegian.says("hei")
     swedish_page = customer(language="sv")  # a new conversation: Swedish because the channel says so
