@@ -1,4 +1,5 @@
-"""`python -m bot.hotpath <rasa arguments>`: Rasa's own command line with bot.hotpath's fixes installed first.
+"""`python -m bot.hotpath <rasa arguments>`: Rasa's own command line with bot.hotpath's fixes installed first,
+and bot.actions_down's message for turns whose action server failed (every topology starts Rasa this way).
 
 With `--enable-api` the API token comes from the environment or the secrets directory
 (bot/secrets.py) and is added to this process's own copy of the arguments: on the command
@@ -12,7 +13,7 @@ from typing import List
 
 from rasa.__main__ import main
 
-from bot import secrets
+from bot import actions_down, secrets
 from bot.hotpath import install
 
 
@@ -25,5 +26,6 @@ def with_api_token(argv: List[str]) -> List[str]:
 
 if __name__ == "__main__":
     install()
+    actions_down.install()
     sys.argv = with_api_token(sys.argv)
     main()
