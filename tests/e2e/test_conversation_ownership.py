@@ -18,7 +18,12 @@ from tests.support.webchat import WebChat
 pytestmark = pytest.mark.e2e
 
 ASK_FOR_A_PERSON = "kan jeg få snakke med en person?"
-FORGED_METADATA = {"language": "nb", "handoff_reason": "caller_silent", "caller": "+4799999999", "input_channel": "voice"}
+FORGED_METADATA = {
+    "language": "nb",
+    "handoff_reason": "caller_silent",
+    "caller": "+4799999999",
+    "input_channel": "voice",
+}
 
 
 @pytest.fixture(scope="module")

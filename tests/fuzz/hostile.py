@@ -96,7 +96,12 @@ BAD_BODIES: Dict[str, Tuple[bytes, str, int, str]] = {
     "metadata a string": (turn("ms", metadata="sv"), "application/json", 422, "invalid_metadata"),
     "metadata nested 20 deep": (turn("md", metadata=deep(20)), "application/json", 422, "invalid_metadata"),
     **{
-        f"metadata holding {name}": (with_number(number, SENDER.format(f"nf-{name}")), "application/json", 400, "invalid_body")
+        f"metadata holding {name}": (
+            with_number(number, SENDER.format(f"nf-{name}")),
+            "application/json",
+            400,
+            "invalid_body",
+        )
         for name, number in NOT_FINITE.items()
     },
     **{

@@ -87,9 +87,9 @@ def test_numbers_json_has_not_are_refused_and_the_tracker_stays_json(assistant):
     sender = f"fuzz-finite-{uuid.uuid4().hex}"
     assert requests.post(assistant.rest_url, json={"sender": sender, "message": "hei"}, timeout=60).status_code == 200
     for number in NOT_FINITE.values():
-        response = requests.post(
-            assistant.rest_url, data=with_number(number, sender), headers={"Content-Type": "application/json"}, timeout=60
-        )
+        headers = {"Content-Type": "application/json"}
+        response = requests.post(assistant.rest_url, data=with_number(number, sender), headers=headers, timeout=60)
         assert_refusal(response, 400, "invalid_body")
     url = f"{assistant.rasa_url}/conversations/{sender}/tracker"
-    assert user_texts(strict_json(requests.get(url, params={"token": assistant.rasa_token}, timeout=30).text)) == ["hei"]
+    stored = strict_json(requests.get(url, params={"token": assistant.rasa_token}, timeout=30).text)
+    assert user_texts(stored) == ["hei"]
