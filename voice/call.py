@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, List, Optional, Sequence, Tuple
 
+from bot.channels import ownership
 from voice import texts
 from voice.asr.vosk import VoskModels
 from voice.dialogue import DialogueUnavailable, Option, Prompt, RasaDialogue
@@ -81,7 +82,7 @@ class Call:
         self.recognisers = recognisers
         self.transfer = transfer if isinstance(transport, Transferable) else None
         self.offering_callback = False
-        self.record = CallRecord(call_id or f"call-{uuid.uuid4().hex}", language)
+        self.record = CallRecord(call_id or f"{ownership.CALL_PREFIX}{uuid.uuid4().hex}", language)
         self.options: Tuple[Option, ...] = ()  # the menu of the bot's latest answer
         self.last_prompts: Sequence[Prompt] = ()  # repeated when the caller stays silent
         self.digits = ""

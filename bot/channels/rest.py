@@ -5,15 +5,21 @@ page, and takes a missing sender as conversation "default" and a 1 MB message as
 the whole server for minutes). Here every request to `/webhooks/rest/webhook` is checked first
 (bot/channels/validation.py, limits in channels.yml) and rate limited per sender and per address
 (bot/channels/rate_limit.py); what passes is handled by RestInput unchanged, streaming included.
-Refusals are JSON `{"error": "<code>", "message": "<text>"}` with 400, 413, 415, 422 or 429
+Refusals are JSON `{"error": "<code>", "message": "<text>"}` with 400, 403, 413, 415, 422 or 429
 (the last with Retry-After).
+
+The channel is public, so it takes only what a client may claim (bot/channels/ownership.py and
+validation.py): a sender id of its own namespace (a web chat conversation's or a phone call's id gets
+403 `foreign_conversation`, nothing stored), and metadata without the keys only our servers set. The
+body's `input_channel`, which stock RestInput records as given, is ignored: a REST turn is recorded
+as "rest", so nobody can make the desk and the KPIs count a phone hand-off that never was.
 
 The channel keeps the name "rest", so the URL and the tracker's `input_channel` stay as they were.
 """
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
@@ -21,7 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import validation
+from bot.channels import ownership, validation
 from bot.channels.rate_limit import ClientLimits
 
 
@@ -30,6 +36,16 @@ class ValidatedRestInput(RestInput):
 
     def __init__(self) -> None:
         self.limits = ClientLimits()
+
+    @classmethod
+    def name(cls) -> Text:
+        return ownership.REST
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        return self.name()
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        return validation.public_metadata(request.json.get("metadata"), self.name())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
@@ -58,6 +74,9 @@ class ValidatedRestInput(RestInput):
             return refusal
         if not isinstance(body.get("input_channel") or "", str):
             return validation.Refusal(422, "invalid_input_channel", "input_channel must be text")
+        refusal = ownership.refusal(self.name(), body["sender"])
+        if refusal is not None:
+            return refusal
         wait = self.limits.check_sender(body["sender"])
         if wait:
             return validation.rate_limited(wait)

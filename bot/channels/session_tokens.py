@@ -27,8 +27,13 @@ def token_for(secret: str, session_id: str) -> str:
     return hmac.new(secret.encode(), session_id.encode(), hashlib.sha256).hexdigest()
 
 
+def is_session_id(value: object) -> bool:
+    """True for an id of the form the desk issues (whether or not it issued this one)."""
+    return isinstance(value, str) and _SESSION_ID.fullmatch(value) is not None
+
+
 def is_valid(secret: str, session_id: Optional[object], token: Optional[object]) -> bool:
     """True only for a well-formed id with its own token (compared in constant time)."""
-    if not isinstance(session_id, str) or not isinstance(token, str) or not _SESSION_ID.fullmatch(session_id):
+    if not is_session_id(session_id) or not isinstance(token, str):
         return False
     return hmac.compare_digest(token_for(secret, session_id), token)

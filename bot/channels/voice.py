@@ -14,7 +14,10 @@ Request: POST /webhooks/voice/webhook, `Authorization: Bearer <token>`,
 Answer: a JSON list of messages, each with `text` and optional `buttons` and `handoff`; a turn that is
 not valid (bot/channels/validation.py) or comes too fast for its call gets the REST channel's refusals
 (`{"error": "<code>", "message": "..."}`, 400/413/415/422/429). Calls are limited per call id only: all
-of them come from the gateway's one address.
+of them come from the gateway's one address. The channel takes phone calls' ids only (`call-…`,
+bot/channels/ownership.py): a web chat conversation or a REST client's conversation gets 403
+`foreign_conversation` and nothing is stored, so a call never writes into someone else's conversation.
+The gateway is the one client that may set the server-only metadata (`handoff_reason`, `caller`, `call_id`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import secrets
-from bot.channels import validation
+from bot.channels import ownership, validation
 from bot.channels.rate_limit import ClientLimits
 
 KEPT_KEYS = ("text", "buttons", "handoff")
@@ -40,7 +43,7 @@ class VoiceOutput(CollectingOutputChannel):
 
     @classmethod
     def name(cls) -> Text:
-        return "voice"
+        return ownership.VOICE
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         kept = {key: message[key] for key in KEPT_KEYS if message.get(key)}
@@ -57,7 +60,7 @@ class VoiceInput(InputChannel):
 
     @classmethod
     def name(cls) -> Text:
-        return "voice"
+        return ownership.VOICE
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
@@ -100,6 +103,7 @@ class VoiceInput(InputChannel):
 
     def _refusal(self, body: Dict[str, Any]) -> Optional[validation.Refusal]:
         refusal = validation.check_turn(body.get("sender"), body.get("message"), body.get("metadata"))
+        refusal = refusal or ownership.refusal(self.name(), body["sender"])
         wait = 0 if refusal else self.limits.check_sender(body["sender"])
         return refusal or (validation.rate_limited(wait) if wait else None)
 

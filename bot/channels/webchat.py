@@ -16,7 +16,8 @@ Why a subclass exists (docs/design/handoff-mechanics.md, docs/design/desk-api.md
    (bot/channels/validation.py) and rate limited per conversation and per address
    (bot/channels/rate_limit.py); a refused one gets `message_refused {"error", "message"}` on that
    socket only. A wrong token still gets `session_refused`, which makes the page start afresh; a
-   refused message must not, so it has its own event.
+   refused message must not, so it has its own event. Metadata keys only our servers set
+   (`validation.SERVER_ONLY_METADATA`, e.g. `handoff_reason`) are dropped from `customData`.
 
 6. Several Rasa processes (the scaled topology, bot/cluster/): the desk pushes an agent's reply through
    whichever process nginx picks, but the customer's socket lives in one of them. With
@@ -30,7 +31,6 @@ matches when the desk pushes an agent's reply.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -41,7 +41,7 @@ from sanic import Blueprint
 from socketio import AsyncRedisManager, AsyncServer
 
 from bot import secrets
-from bot.channels import session_tokens, validation
+from bot.channels import ownership, session_tokens, validation
 from bot.channels.rate_limit import ClientLimits
 
 logger = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class WebChatInput(SocketIOInput):
 
     @classmethod
     def name(cls) -> Text:
-        return "webchat"
+        return ownership.WEBCHAT
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
@@ -143,7 +143,7 @@ class WebChatInput(SocketIOInput):
             metadata = data.get(self.metadata_key) or {}
             if isinstance(metadata, str):  # Rasa's own widget sends it as a JSON string
                 try:
-                    metadata = json.loads(metadata)
+                    metadata = validation.loads(metadata)
                 except (ValueError, RecursionError):
                     pass  # refused below as not an object
             refusal = validation.check_turn(session_id, text, metadata)
@@ -152,7 +152,11 @@ class WebChatInput(SocketIOInput):
                 await refuse_message(sid, refusal or validation.rate_limited(wait))
                 return
             message = UserMessage(
-                text, WebChatOutput(sio, self.bot_message_evt), session_id, input_channel=self.name(), metadata=metadata
+                text,
+                WebChatOutput(sio, self.bot_message_evt),
+                session_id,
+                input_channel=self.name(),
+                metadata=validation.public_metadata(metadata, self.name()),
             )
             await on_new_message(message)
 

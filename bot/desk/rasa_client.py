@@ -16,6 +16,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from bot.channels import ownership
+
 
 class RasaUnavailable(Exception):
     """Rasa did not answer or refused; the caller tells the agent and keeps what it had."""
@@ -33,9 +35,11 @@ class RasaClient:
     async def say(self, sender_id: str, text: str, metadata: Dict[str, Any], resume: bool = False) -> None:
         """Put a message into the conversation and onto the customer's open page, in one request.
 
-        `execute_side_effects` sends the bot event to the channel of the customer's latest message
-        (the web chat), and the same request records it. With `resume` the bot is back in the same
-        request, so the customer never sees a hand-back without the bot listening again.
+        `execute_side_effects` sends the bot event to the conversation's own channel, named by its id
+        (bot/channels/ownership.py: the web chat for a page's conversation), and the same request records
+        it. Not Rasa's "latest": that is whichever channel last wrote to the conversation, and a reply sent
+        there would be recorded as sent while never reaching the customer's page. With `resume` the bot
+        is back in the same request, so the customer never sees a hand-back without the bot listening again.
         """
         events: List[Dict[str, Any]] = [{"event": "bot", "text": text, "metadata": metadata, "timestamp": time.time()}]
         if resume:
@@ -46,7 +50,7 @@ class RasaClient:
         await self._call(
             "POST",
             f"/conversations/{quote(sender_id, safe='')}/tracker/events",
-            params={"output_channel": "latest", "execute_side_effects": "true"},
+            params={"output_channel": ownership.channel_of(sender_id), "execute_side_effects": "true"},
             json=events,
         )
 

@@ -43,6 +43,25 @@ def deep(levels: int) -> Any:
     return value
 
 
+# Numbers Python's json module reads but JSON has not: in a stored tracker they make it unreadable.
+NOT_FINITE = {"NaN": "NaN", "Infinity": "-Infinity", "1e999999": "1e999999"}
+
+
+def with_number(number: str, sender: str) -> bytes:
+    """A REST/voice body whose metadata holds `number` as written (json.dumps would not write 1e999999)."""
+    body = {"sender": sender, "message": "hei", "metadata": {"language": "nb", "amount": "NUMBER"}}
+    return json.dumps(body).encode().replace(b'"NUMBER"', number.encode())
+
+
+def strict_json(text: str) -> Any:
+    """`text` parsed as JSON is defined: NaN and the infinities raise ValueError."""
+
+    def refuse(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
 def turn(case: str, message: Any = "hei", **fields: Any) -> bytes:
     """A REST/voice body; `fields` add or replace keys (a value of ... leaves the key out)."""
     body = {"sender": SENDER.format(case.replace(" ", "-")), "message": message, **fields}
@@ -76,6 +95,15 @@ BAD_BODIES: Dict[str, Tuple[bytes, str, int, str]] = {
     "metadata a list": (turn("ml", metadata=["sv"]), "application/json", 422, "invalid_metadata"),
     "metadata a string": (turn("ms", metadata="sv"), "application/json", 422, "invalid_metadata"),
     "metadata nested 20 deep": (turn("md", metadata=deep(20)), "application/json", 422, "invalid_metadata"),
+    **{
+        f"metadata holding {name}": (
+            with_number(number, SENDER.format(f"nf-{name}")),
+            "application/json",
+            400,
+            "invalid_body",
+        )
+        for name, number in NOT_FINITE.items()
+    },
     **{
         f"message {name}": (
             turn(f"m-{name}", text),

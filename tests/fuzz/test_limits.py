@@ -69,3 +69,24 @@ def test_the_address_limit_stops_a_client_inventing_new_senders():
     waits = [limits.check_ip("10.0.0.9") or limits.check_sender(f"new-{n}") for n in range(6)]
     assert waits[:5] == [0] * 5 and waits[5] >= 1
     assert limits.check_ip("10.0.0.10") == 0  # someone else's address is untouched
+
+
+def test_each_channel_has_its_own_namespace_of_conversation_ids():
+    from bot.channels import ownership
+
+    web_chat, call, rest = "0123456789abcdef" * 2, "call-0123", "kari-1"
+    assert [ownership.channel_of(sender) for sender in (web_chat, call, rest)] == ["webchat", "voice", "rest"]
+    assert ownership.channel_of(web_chat.upper()) == "rest"  # not an id the desk issues: a conversation of its own
+    assert ownership.refusal("rest", rest) is None and ownership.refusal("voice", call) is None
+    assert ownership.refusal("rest", web_chat).code == ownership.refusal("voice", rest).code == "foreign_conversation"
+
+
+@pytest.mark.parametrize("number", ["NaN", "-Infinity", "1e999999", "-1e400"])
+def test_numbers_json_has_not_are_not_read_and_metadata_holding_them_is_refused(number):
+    assert validation.parse_body(f'{{"amount": {number}}}'.encode(), "application/json").code == "invalid_body"
+    assert validation.check_turn("kari", "hei", {"a": [float(number)]}).code == "invalid_metadata"
+
+
+def test_public_channels_drop_what_only_the_server_sets_and_keep_the_rest():
+    metadata = {"language": "sv", "handoff_reason": "caller_silent", "caller": "+4712345678", "shop": "42"}
+    assert validation.public_metadata(metadata, "rest") == {"language": "sv", "shop": "42"}

@@ -9,7 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.fuzz.hostile import BAD_BODIES, WEIRD_BUT_VALID, assert_refusal, user_texts
+from tests.fuzz.hostile import (
+    BAD_BODIES,
+    NOT_FINITE,
+    WEIRD_BUT_VALID,
+    assert_refusal,
+    strict_json,
+    user_texts,
+    with_number,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -72,3 +80,16 @@ def test_a_flooding_client_is_slowed_while_another_is_answered(assistant, bystan
     url = f"{assistant.rasa_url}/conversations/{flooder}/tracker"
     accepted = user_texts(requests.get(url, params={"token": assistant.rasa_token}, timeout=30).json())
     assert len(accepted) == 30 - len(limited)  # every answered turn is in the tracker, no refused one is
+
+
+def test_numbers_json_has_not_are_refused_and_the_tracker_stays_json(assistant):
+    """NaN, -Infinity and 1e999999 in metadata were stored, and the tracker was no longer JSON."""
+    sender = f"fuzz-finite-{uuid.uuid4().hex}"
+    assert requests.post(assistant.rest_url, json={"sender": sender, "message": "hei"}, timeout=60).status_code == 200
+    for number in NOT_FINITE.values():
+        headers = {"Content-Type": "application/json"}
+        response = requests.post(assistant.rest_url, data=with_number(number, sender), headers=headers, timeout=60)
+        assert_refusal(response, 400, "invalid_body")
+    url = f"{assistant.rasa_url}/conversations/{sender}/tracker"
+    stored = strict_json(requests.get(url, params={"token": assistant.rasa_token}, timeout=30).text)
+    assert user_texts(stored) == ["hei"]

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from bot import secrets
-from tests.fuzz.hostile import BAD_BODIES, assert_refusal
+from tests.fuzz.hostile import BAD_BODIES, NOT_FINITE, assert_refusal, strict_json, user_texts, with_number
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def test_without_the_gateways_token_nothing_is_read(assistant):
 
 
 def test_one_call_flooding_is_slowed_and_another_call_is_answered(assistant):
-    flooding, other = (f"fuzz-call-{uuid.uuid4().hex}" for _ in range(2))
+    flooding, other = (f"call-fuzz-{uuid.uuid4().hex}" for _ in range(2))
     with ThreadPoolExecutor(max_workers=30) as pool:
         turns = list(pool.map(lambda _: post(assistant, turn_of(flooding)), range(30)))
     refused = [answer for answer in turns if answer.status_code == 429]
@@ -44,3 +44,14 @@ def test_one_call_flooding_is_slowed_and_another_call_is_answered(assistant):
 
 def turn_of(call: str) -> bytes:
     return json.dumps({"sender": call, "message": "hei", "metadata": {"caller": "+4712345678"}}).encode()
+
+
+def test_numbers_json_has_not_are_refused_and_the_tracker_stays_json(assistant):
+    """NaN, -Infinity and 1e999999 anywhere in the body: 400, and the call's tracker stays JSON."""
+    call = f"call-fuzz-{uuid.uuid4().hex}"
+    assert post(assistant, turn_of(call)).status_code == 200
+    for number in NOT_FINITE.values():
+        assert_refusal(post(assistant, with_number(number, call)), 400, "invalid_body")
+    url = f"{assistant.rasa_url}/conversations/{call}/tracker"
+    stored = strict_json(requests.get(url, params={"token": assistant.rasa_token}, timeout=30).text)
+    assert user_texts(stored) == ["hei"]

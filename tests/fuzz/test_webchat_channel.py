@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.fuzz.conftest import NUMBER, QUESTION
-from tests.fuzz.hostile import BAD_TEXTS, WEIRD_BUT_VALID, deep, user_texts
+from tests.fuzz.hostile import BAD_TEXTS, WEIRD_BUT_VALID, deep, strict_json, user_texts
 from tests.support.webchat import WebChat, new_conversation
 
 pytestmark = pytest.mark.e2e
@@ -154,3 +154,24 @@ def test_a_flooding_conversation_is_slowed_while_another_page_is_answered(assist
     assert refusals and all(r["error"] == "rate_limited" and r["retry_after"] >= 1 for r in refusals)
     accepted = user_texts(tracker(assistant, session["session_id"]))
     assert 0 < len(accepted) <= 36 - len(refusals)  # a refused message never reaches the conversation
+
+
+def test_numbers_json_has_not_are_refused_and_the_tracker_stays_json(assistant):
+    """NaN and the infinities in customData (as an object or as a JSON string) were stored, and the
+    tracker was no longer JSON."""
+    bad = [{"amount": float("nan")}, {"amount": float("-inf")}, '{"language": "nb", "amount": 1e999999}']
+
+    async def story():
+        async with WebChat(assistant, "nb") as chat:
+            refusals = []
+            for custom_data in bad:
+                await chat.client.emit("user_uttered", utterance(chat, customData=custom_data))
+                refusals.append(await chat.message_refused(30))
+            await answered(chat)
+            return chat.session_id, refusals
+
+    session_id, refusals = asyncio.run(story())
+    assert [refusal["error"] for refusal in refusals] == ["invalid_metadata"] * len(bad)
+    url = f"{assistant.rasa_url}/conversations/{session_id}/tracker"
+    stored = strict_json(requests.get(url, params={"token": assistant.rasa_token}, timeout=30).text)
+    assert user_texts(stored) == [QUESTION]
