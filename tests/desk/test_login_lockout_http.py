@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from ipaddress import ip_network
 from typing import Dict, Optional
 
-import pytest
 import requests
 from sqlalchemy import func, select
 
