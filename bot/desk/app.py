@@ -186,7 +186,7 @@ def create_app(
         middlewares=[_errors, _customer_cors, same_origin_middleware(settings), auth_middleware(accounts, _is_public)],
         client_max_size=MAX_REQUEST_BYTES,
     )
-    app.on_response_prepare.append(security_headers(settings, config.socket_url))
+    app.on_response_prepare.append(security_headers(config.socket_url))
     app["desk"] = shared
     for routes in (pages, customer_api, internal_api, agent_api, supervisor_api, privacy_api):
         routes.add_routes(app)

@@ -38,19 +38,15 @@ def same_origin_middleware(settings: Settings) -> web.middleware:
         if request.method in SAFE_METHODS or request.path.startswith(CROSS_ORIGIN_PATHS) or bearer_token(request):
             return await handler(request)
         origin = _claimed_origin(request)
-        if origin is None:
-            if settings.cookie_name in request.cookies:
-                raise json_error(web.HTTPForbidden, REFUSED, code="origin")
-        elif origin not in _allowed(request, settings):
+        foreign = origin is not None and origin not in _allowed(request, settings)
+        if foreign or (origin is None and settings.cookie_name in request.cookies):
             raise json_error(web.HTTPForbidden, REFUSED, code="origin")
         return await handler(request)
 
     return check
 
 
-def security_headers(
-    settings: Settings, socket_url: str
-) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
+def security_headers(socket_url: str) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
     """An `on_response_prepare` hook giving every response the desk's browser policy.
 
     The pages load scripts, styles and images from the desk alone (no inline script or
@@ -66,8 +62,7 @@ def security_headers(
             "default-src 'none'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data:",
-            "font-src 'self'",
+            "img-src 'self'",
             f"connect-src 'self' {_socket_sources(socket_url)}".rstrip(),
             "form-action 'self'",
             "base-uri 'none'",
