@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Callable, List, Optional
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ColumnElement
@@ -141,25 +141,31 @@ class Accounts:
     def authenticate(self, username: str, password: str, client_ip: str) -> Session:
         """A new session, or LoginRefused.
 
+        Every try is recorded as a failure before its password is checked, in the same
+        transaction that counts the failures so far, and forgotten only once the password
+        proved right: however many tries arrive at once, in however many desk processes,
+        at most the limit of them is ever checked.
+
         An unknown username and a wrong password get the same answer after the same
         scrypt work, so the answer does not tell which usernames exist.
         """
         username = _normalise(username)
         now = self.clock()
         with self.engine.begin() as connection:
+            self._count_alone(connection, now)
             locked = self._lock_message(connection, username, client_ip, now)
+            attempt = None if locked else self._record_failure(connection, username, client_ip, now)
             row = connection.execute(select(t.users).where(t.users.c.username == username)).first()
         if locked:
             raise LoginRefused(locked, "locked")
         # scrypt runs outside any transaction: it must not hold the database for its tens of milliseconds.
         if not passwords.verify(password, row.password_hash if row else self._decoy_hash):
-            with self.engine.begin() as connection:
-                connection.execute(
-                    insert(t.login_failures).values(username=username, client_ip=client_ip, failed_at=now)
-                )
+            with self.engine.connect() as connection:  # the recorded try stays: it was a failure
                 locked = self._lock_message(connection, username, client_ip, now)
             raise LoginRefused(locked, "locked") if locked else LoginRefused(WRONG_CREDENTIALS, "wrong")
         if row.disabled:  # told only to whoever knows the password
+            with self.engine.begin() as connection:
+                connection.execute(delete(t.login_failures).where(t.login_failures.c.id == attempt))
             raise LoginRefused("this account is disabled: ask a supervisor", "disabled")
         new_hash = (
             self.settings.password.hash(password) if self.settings.password.needs_rehash(row.password_hash) else None
@@ -215,23 +221,44 @@ class Accounts:
         )  # fmt: skip
         return Session(token, user, expires_at)
 
+    def _count_alone(self, connection: Connection, now: dt.datetime) -> None:
+        """Holds every other log-in's count back until this transaction ends, so no two tries count the same slots.
+
+        PostgreSQL: a table lock that conflicts with itself and with writers, not with readers.
+        SQLite: the prune that follows is a write, and SQLite lets one writer in at a time.
+        """
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"LOCK TABLE {t.login_failures.name} IN SHARE ROW EXCLUSIVE MODE"))
+        window = self.settings.login_limit.window
+        connection.execute(delete(t.login_failures).where(t.login_failures.c.failed_at <= now - window))
+
+    def _record_failure(self, connection: Connection, username: str, client_ip: str, now: dt.datetime) -> int:
+        row = insert(t.login_failures).values(username=username, client_ip=client_ip, failed_at=now)
+        return connection.execute(row).inserted_primary_key[0]
+
     def _lock_message(self, connection: Connection, username: str, client_ip: str, now: dt.datetime) -> Optional[str]:
         """Why to refuse while the username or the client IP has reached its limit of failures, else None."""
         limit = self.settings.login_limit
-        connection.execute(delete(t.login_failures).where(t.login_failures.c.failed_at <= now - limit.window))
+        window_start = now - limit.window
         locked_until = max(
-            self._locked_until(connection, t.login_failures.c.username == username, limit.failures_per_username),
-            self._locked_until(connection, t.login_failures.c.client_ip == client_ip, limit.failures_per_client_ip),
-        )
+            self._locked_until(connection, t.login_failures.c.username == username, window_start,
+                               limit.failures_per_username),
+            self._locked_until(connection, t.login_failures.c.client_ip == client_ip, window_start,
+                               limit.failures_per_client_ip),
+        )  # fmt: skip
         if locked_until <= now:
             return None
         minutes = math.ceil((locked_until - now).total_seconds() / 60)
         return f"too many attempts, try again in {minutes} minute{'s' if minutes != 1 else ''}"
 
-    def _locked_until(self, connection: Connection, who: ColumnElement, limit: int) -> dt.datetime:
+    def _locked_until(
+        self, connection: Connection, who: ColumnElement, window_start: dt.datetime, limit: int
+    ) -> dt.datetime:
         """The end of the lock-out started by the latest failure, if the failures in the window reached `limit`."""
         count, latest = connection.execute(
-            select(func.count(), func.max(t.login_failures.c.failed_at)).where(who)
+            select(func.count(), func.max(t.login_failures.c.failed_at)).where(
+                who, t.login_failures.c.failed_at > window_start
+            )
         ).one()
         if count < limit:
             return NEVER

@@ -24,9 +24,10 @@ from sqlalchemy.engine import Engine
 
 from bot import project, secrets
 from bot.desk import settings as desk_settings
-from bot.desk.accounts import Accounts
+from bot.desk.accounts import Accounts, Clock, utc_now
 from bot.desk.auth_middleware import auth_middleware
 from bot.desk.auth_middleware import json_error as fail
+from bot.desk.browser_policy import same_origin_middleware, security_headers
 from bot.desk.rasa_client import RasaClient
 from bot.desk.surveys import SurveyStore
 from bot.handoff.store import HandoffStore
@@ -100,7 +101,13 @@ def json_response(data: Any, status: int = 200) -> web.Response:
 
 
 async def json_body(request: web.Request) -> Dict[str, Any]:
-    """The request's JSON object, or 400 saying what is wrong with it."""
+    """The request's JSON object, or 400 saying what is wrong with it.
+
+    Only `application/json` is read (else 415): a page on another site can post text/plain
+    without asking the desk first (no CORS preflight), but not application/json.
+    """
+    if request.content_type != "application/json":
+        raise fail(web.HTTPUnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
     try:
         body = await request.json()
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting deeper than the parser goes
@@ -155,12 +162,15 @@ async def _customer_cors(request: web.Request, handler: Callable) -> web.StreamR
     return response
 
 
-def create_app(config: Optional[DeskConfig] = None) -> web.Application:
+def create_app(
+    config: Optional[DeskConfig] = None, settings: Optional[desk_settings.Settings] = None, clock: Clock = utc_now
+) -> web.Application:
+    """The desk; `settings` (desk.yml by default) and the log-in's `clock` are replaceable for tests."""
     from bot.desk import agent_api, customer_api, internal_api, pages, privacy_api, supervisor_api
 
     config = config or DeskConfig.from_environment()
-    settings = desk_settings.load()
-    accounts = Accounts(config.database_url, settings)
+    settings = settings or desk_settings.load()
+    accounts = Accounts(config.database_url, settings, clock)
     texts = yaml.safe_load(TEXTS.read_text(encoding="utf-8"))
     shared = Desk(
         config=config,
@@ -173,9 +183,10 @@ def create_app(config: Optional[DeskConfig] = None) -> web.Application:
         notices=yaml.safe_load(NOTICES.read_text(encoding="utf-8")),
     )
     app = web.Application(
-        middlewares=[_errors, _customer_cors, auth_middleware(accounts, _is_public)],
+        middlewares=[_errors, _customer_cors, same_origin_middleware(settings), auth_middleware(accounts, _is_public)],
         client_max_size=MAX_REQUEST_BYTES,
     )
+    app.on_response_prepare.append(security_headers(config.socket_url))
     app["desk"] = shared
     for routes in (pages, customer_api, internal_api, agent_api, supervisor_api, privacy_api):
         routes.add_routes(app)

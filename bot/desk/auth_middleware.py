@@ -36,7 +36,7 @@ def auth_middleware(
     async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
         if is_public(request.path):
             return await handler(request)
-        token = _bearer_token(request) or request.cookies.get(cookie_name)
+        token = bearer_token(request) or request.cookies.get(cookie_name)
         # The store is synchronous (it hashes and queries the database): keep it off the event loop.
         user = await asyncio.get_running_loop().run_in_executor(None, accounts.session_user, token) if token else None
         if user is None:
@@ -80,7 +80,8 @@ def clear_session_cookie(response: web.StreamResponse, accounts: Accounts) -> No
     response.del_cookie(accounts.settings.cookie_name, path="/")
 
 
-def _bearer_token(request: web.Request) -> Optional[str]:
+def bearer_token(request: web.Request) -> Optional[str]:
+    """The token of `Authorization: Bearer <token>`: when present, it and not the cookie says who is asking."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
 

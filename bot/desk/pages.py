@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.desk import forwarded
 from bot.desk.accounts import LoginRefused
 from bot.desk.app import STATIC, desk, fail, json_body, json_response
 from bot.desk.auth_middleware import LOGIN_PAGE, USER, clear_session_cookie, require_role, set_session_cookie
 
 NO_CACHE = {"Cache-Control": "no-cache"}  # pages and the embed script change with each release
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")  # the log-in page's form
 
 
 def _page(name: str) -> web.FileResponse:
@@ -52,12 +54,15 @@ async def login(request: web.Request) -> web.StreamResponse:
     """A form post from the log-in page (redirects) or JSON from an API client (status codes and a token)."""
     shared = desk(request)
     wants_json = request.content_type == "application/json"
+    if not wants_json and request.content_type not in FORM_TYPES:
+        raise fail(web.HTTPUnsupportedMediaType, "send the log-in as a form or as JSON")
     fields = (await json_body(request)) if wants_json else dict(await request.post())
     if wants_json and not all(isinstance(fields.get(name), str) for name in ("username", "password")):
         raise fail(web.HTTPBadRequest, "send username and password as text")  # not counted as a failed log-in
     username, password = str(fields.get("username") or ""), str(fields.get("password") or "")
     try:
-        session = await shared.run(shared.accounts.authenticate, username, password, request.remote or "unknown")
+        client = forwarded.client_address(request, shared.settings.trusted_proxies)
+        session = await shared.run(shared.accounts.authenticate, username, password, client)
     except LoginRefused as refused:
         if wants_json:
             status = web.HTTPTooManyRequests if refused.code == "locked" else web.HTTPUnauthorized

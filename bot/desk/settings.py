@@ -1,10 +1,19 @@
-"""The agent desk's log-in settings from desk.yml, so password cost, session lengths and limits are deployment choices."""
+"""The agent desk's settings from desk.yml, so password cost, session lengths, limits and proxies are deployment choices.
+
+Two lists may also come from the environment, for container images whose desk.yml
+is baked in: DESK_TRUSTED_PROXIES and DESK_ALLOWED_ORIGINS (comma-separated)
+replace `trusted_proxies` and `allowed_origins` when set.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, List, Optional, Tuple, Union
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -12,6 +21,10 @@ import yaml
 from bot.desk.passwords import PasswordPolicy
 
 DEFAULT_PATH = Path(__file__).with_name("desk.yml")
+TRUSTED_PROXIES_VARIABLE = "DESK_TRUSTED_PROXIES"
+ALLOWED_ORIGINS_VARIABLE = "DESK_ALLOWED_ORIGINS"
+
+Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,8 @@ class Settings:
     cookie_secure: bool
     timezone: ZoneInfo
     rasa_timeout: dt.timedelta
+    trusted_proxies: Tuple[Network, ...]  # peers whose X-Forwarded-For / X-Real-IP / X-Forwarded-Proto are believed
+    allowed_origins: Tuple[str, ...]  # "https://desk.example.no": origins besides the desk's own that may post
 
 
 def load(path: Path = DEFAULT_PATH) -> Settings:
@@ -53,4 +68,29 @@ def load(path: Path = DEFAULT_PATH) -> Settings:
         cookie_secure=bool(cookie["secure"]),
         timezone=ZoneInfo(raw["timezone"]),
         rasa_timeout=dt.timedelta(seconds=raw["rasa_timeout_seconds"]),
+        trusted_proxies=tuple(_network(entry) for entry in _listed(TRUSTED_PROXIES_VARIABLE, raw["trusted_proxies"])),
+        allowed_origins=tuple(_origin(entry) for entry in _listed(ALLOWED_ORIGINS_VARIABLE, raw["allowed_origins"])),
     )
+
+
+def _listed(variable: str, configured: Optional[Iterable[str]]) -> List[str]:
+    """The environment's comma-separated list when the variable is set (even empty), else desk.yml's."""
+    value = os.environ.get(variable)
+    entries = value.split(",") if value is not None else list(configured or [])
+    return [str(entry).strip() for entry in entries if str(entry).strip()]
+
+
+def _network(entry: str) -> Network:
+    """An address ("10.0.0.5") or a network ("10.0.0.0/8"); a typo stops the desk instead of trusting nobody."""
+    try:
+        return ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        raise ValueError(f"trusted_proxies: {entry!r} is not an IP address or network") from None
+
+
+def _origin(entry: str) -> str:
+    """The origin as browsers send it in the Origin header: scheme://host[:port], lower case, nothing after."""
+    parts = urlsplit(entry.strip().lower())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
+        raise ValueError(f"allowed_origins: {entry!r} is not an origin like https://desk.example.no")
+    return f"{parts.scheme}://{parts.netloc}"

@@ -178,3 +178,23 @@ def test_the_action_server_listens_on_the_container_network_and_rasa_sends_its_t
         assert command[command.index("--host") + 1] == "0.0.0.0"
     action_endpoint = yaml.safe_load(topology.ENDPOINTS.read_text())["action_endpoint"]
     assert action_endpoint["headers"]["Authorization"] == f"Bearer ${{{secrets.variable(secrets.ACTION_SERVER_TOKEN)}}}"
+
+
+def test_the_proxies_in_front_of_the_desk_forward_the_client_and_the_desk_trusts_only_them(monkeypatch):
+    """The desk's log-in limit counts per client address: behind nginx or an ingress it must see the client's."""
+    from ipaddress import ip_address
+
+    from bot.desk import settings as desk_settings
+
+    desk_server = (DEPLOY / "nginx.conf").read_text().split("listen 8090;")[1]
+    for header in ("Host $http_host", "X-Forwarded-For $proxy_add_x_forwarded_for", "X-Real-IP $remote_addr",
+                   "X-Forwarded-Proto $scheme"):  # fmt: skip
+        assert f"proxy_set_header {header};" in desk_server
+    assert desk_settings.load().trusted_proxies == ()  # as shipped: the desk is reached directly
+    nginx_address = ip_address(compose()["services"]["nginx"]["networks"]["default"]["ipv4_address"])
+    compose_desk = compose()["services"]["desk"]["environment"]
+    kubernetes = k8s("ConfigMap", "kundesenter-config")["data"]
+    for environment, proxy in ((compose_desk, nginx_address), (kubernetes, None)):
+        monkeypatch.setenv(desk_settings.TRUSTED_PROXIES_VARIABLE, environment[desk_settings.TRUSTED_PROXIES_VARIABLE])
+        trusted = desk_settings.load().trusted_proxies  # the environment replaces desk.yml's list
+        assert trusted and (proxy is None or [network.num_addresses for network in trusted if proxy in network] == [1])

@@ -1,15 +1,23 @@
 """An empty desk account store per test, on SQLite and on PostgreSQL (fixtures `new_database`, `database_kind`
-in tests/conftest.py), with a clock the test moves forward and small limits that keep the tests quick."""
+in tests/conftest.py), with a clock the test moves forward and small limits that keep the tests quick; and the
+real desk application served over HTTP on such a store (`serve_desk`)."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from typing import Iterator
+import datetime as dt
+import threading
+from typing import Callable, Iterator, List
 
 import pytest
+from aiohttp import web
 
 from bot.desk import Accounts, tables
+from bot.desk.accounts import utc_now
+from bot.desk.app import DeskConfig, create_app
 from bot.desk.settings import Settings, load
+from bot.handoff.store import HandoffStore
 
 PASSWORD = "correct horse battery"
 
@@ -41,3 +49,55 @@ def accounts(desk_database, settings, clock) -> Iterator[Accounts]:
 def kari(accounts):
     """The supervisor every store starts with."""
     return accounts.create_user("kari", "Kari", "supervisor", PASSWORD)
+
+
+SERVICE_TOKEN = "service-token-for-tests"
+
+
+@dataclasses.dataclass
+class ServedDesk:
+    """The real desk application (bot.desk.app.create_app) answering HTTP on 127.0.0.1."""
+
+    url: str
+    accounts: Accounts
+    queue: HandoffStore
+
+
+@pytest.fixture
+def serve_desk(tmp_path) -> Iterator[Callable[..., ServedDesk]]:
+    """`serve_desk(database_url, settings, clock)`: the desk on a free port, in a thread with its own event loop.
+
+    No Rasa behind it (its URL refuses connections): enough for logging in and the API's checks, and
+    no model to load. The server stops when the test ends.
+    """
+    stops: List[Callable[[], None]] = []
+
+    def serve(database_url: str, settings: Settings, clock: Callable[[], dt.datetime] = utc_now) -> ServedDesk:
+        config = DeskConfig(
+            rasa_url="http://127.0.0.1:9", socket_url="http://127.0.0.1:9", database_url=database_url,
+            tracker_database_url=f"sqlite:///{tmp_path / 'tracker.db'}", rasa_token="unused",
+            webchat_secret="webchat-secret-for-tests", service_token=SERVICE_TOKEN,
+        )  # fmt: skip
+        app = create_app(config, settings, clock)
+        loop = asyncio.new_event_loop()
+        runner = web.AppRunner(app)
+        loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        port = runner.addresses[0][1]
+        thread = threading.Thread(target=loop.run_forever, daemon=True)
+        thread.start()
+
+        def stop() -> None:
+            asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=30)
+            loop.close()
+
+        stops.append(stop)
+        shared = app["desk"]
+        return ServedDesk(f"http://127.0.0.1:{port}", shared.accounts, shared.queue)
+
+    yield serve
+    for stop in reversed(stops):
+        stop()

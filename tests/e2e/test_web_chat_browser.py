@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (scripts/test-packages.txt); never a downloaded browser
 WAIT_MS = 60_000
+CSP_VIOLATION = "Content Security Policy"  # how chromium's console reports what the policy refused
 
 
 @pytest.fixture(scope="module")
@@ -34,19 +35,25 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def windows(browser):
-    """Two separate browser windows (no shared cookies or storage), closed after the test."""
-    contexts = []
+    """Two separate browser windows (no shared cookies or storage), closed after the test.
+
+    Whatever the desk's Content-Security-Policy blocked in any window fails the test: the pages must
+    work under it, not merely seem to.
+    """
+    contexts, blocked = [], []
 
     def open_window(**options):
         context = browser.new_context(**options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
+        page.on("console", lambda message: blocked.append(message.text) if CSP_VIOLATION in message.text else None)
         return page
 
     yield open_window
     for context in contexts:
         context.close()
+    assert not blocked, blocked
 
 
 def customer_says(page, text: str) -> None:
@@ -140,6 +147,18 @@ def test_agent_pages_need_a_login_and_a_wrong_password_is_refused(assistant, sup
     page.click("#login-submit")
     playwright_api.expect(page.locator("#login-error")).not_to_be_empty()
     assert page.url.endswith("/login?error=wrong")
+
+
+def test_a_supervisor_sees_the_kpis_and_logs_out_from_the_page(assistant, supervisor, windows):
+    """The supervisor view draws its figures under the desk's policy, and its log-out form passes the origin check."""
+    page = windows()
+    log_in(page, assistant, add_user(assistant, "Liv", role="supervisor"))
+    page.wait_for_url(re.compile(r"/supervisor$"))
+    playwright_api.expect(page.locator('#kpi-tiles .tile[data-kpi="conversations"]')).to_be_visible()
+    page.click("#logout")
+    page.wait_for_url(re.compile(r"/login$"))
+    page.goto(f"{assistant.desk_url}/desk")
+    page.wait_for_url(re.compile(r"/login$"))  # the session really ended
 
 
 def test_a_conversation_survives_a_chat_server_restart(assistant, windows, responses):
