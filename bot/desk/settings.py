@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.channels.settings import Rate
 from bot.desk.passwords import PasswordPolicy
 
 DEFAULT_PATH = Path(__file__).with_name("desk.yml")
@@ -23,6 +24,14 @@ class LoginLimit:
 
 
 @dataclass(frozen=True)
+class SessionLimit:
+    """How fast one client address may start web chat conversations."""
+
+    rate: Rate
+    max_tracked_clients: int
+
+
+@dataclass(frozen=True)
 class Settings:
     password: PasswordPolicy
     session_lifetime: dt.timedelta
@@ -32,11 +41,13 @@ class Settings:
     cookie_secure: bool
     timezone: ZoneInfo
     rasa_timeout: dt.timedelta
+    new_chat_sessions: SessionLimit
 
 
 def load(path: Path = DEFAULT_PATH) -> Settings:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     password, session, limit, cookie = raw["password"], raw["session"], raw["login_limit"], raw["cookie"]
+    sessions = raw["new_chat_sessions"]
     return Settings(
         password=PasswordPolicy(
             min_length=password["min_length"], n=password["scrypt_n"], r=password["scrypt_r"], p=password["scrypt_p"]
@@ -53,4 +64,8 @@ def load(path: Path = DEFAULT_PATH) -> Settings:
         cookie_secure=bool(cookie["secure"]),
         timezone=ZoneInfo(raw["timezone"]),
         rasa_timeout=dt.timedelta(seconds=raw["rasa_timeout_seconds"]),
+        new_chat_sessions=SessionLimit(
+            rate=Rate(per_second=sessions["per_minute"] / 60, burst=float(sessions["burst"])),
+            max_tracked_clients=sessions["max_tracked_clients"],
+        ),
     )
