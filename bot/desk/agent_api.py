@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from aiohttp import web
 
@@ -83,9 +83,10 @@ async def take_next(request: web.Request) -> web.StreamResponse:
 
 
 async def claim(request: web.Request) -> web.Response:
+    """Taking one from the list; someone faster gets it first (409), which an agent skilled for it may be told."""
     shared, me = desk(request), await _me(request)
-    visible = await _visible(request)
-    handoff = await _store_call(shared, shared.queue.claim, visible.id, me.id)
+    wanted = await _visible(request, also=lambda handoff: me.skilled_for(handoff.language, handoff.topic))
+    handoff = await _store_call(shared, shared.queue.claim, wanted.id, me.id)
     await _agent_joined(shared, handoff, me)
     return json_response(await _conversation(shared, handoff))
 
@@ -237,8 +238,8 @@ def _is_supervisor(request: web.Request) -> bool:
     return request[USER].has_role("supervisor")
 
 
-async def _visible(request: web.Request) -> Handoff:
-    """The hand-off in the URL, if the asker may see it (Agent.may_see; supervisors see all).
+async def _visible(request: web.Request, also: Callable[[Handoff], bool] = lambda handoff: False) -> Handoff:
+    """The hand-off in the URL, if the asker may see it (Agent.may_see, or `also`; supervisors see all).
 
     One the asker may not see gets the same 404 as an id that does not exist,
     so counting through the sequential ids tells nothing.
@@ -248,7 +249,7 @@ async def _visible(request: web.Request) -> Handoff:
         handoff = await shared.run(shared.queue.handoff, _id(request))
     except NotFound:
         raise fail(web.HTTPNotFound, NO_HANDOFF) from None
-    if _is_supervisor(request) or (await _me(request)).may_see(handoff):
+    if _is_supervisor(request) or also(handoff) or (await _me(request)).may_see(handoff):
         return handoff
     raise fail(web.HTTPNotFound, NO_HANDOFF)
 
