@@ -111,9 +111,9 @@ def _desk(args: argparse.Namespace) -> int:
 
 
 def _agents(args: argparse.Namespace) -> int:
-    from bot.desk.cli import add_user_command
+    from bot.desk.cli import COMMANDS
 
-    return add_user_command(args.options)
+    return COMMANDS[args.action](args.options)
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -247,8 +247,8 @@ def parser() -> argparse.ArgumentParser:
     desk.set_defaults(handler=_desk)
 
     agents = commands.add_parser("agents", help="manage agent-desk users: agents add --username ... --first-name ...")
-    agents.add_argument("action", choices=["add"])
-    agents.add_argument("options", nargs=argparse.REMAINDER, help="see: kundesenter agents add --help")
+    agents.add_argument("action", choices=["add", "disable", "enable", "reset-password"])
+    agents.add_argument("options", nargs=argparse.REMAINDER, help="see: kundesenter agents ACTION --help")
     agents.set_defaults(handler=_agents)
 
     chat = commands.add_parser("chat", help="chat with a running assistant in the terminal")

@@ -8,6 +8,7 @@ from typing import List, Optional
 
 from aiohttp import web
 
+from bot.desk.access_log import PathOnlyAccessLogger
 from bot.desk.app import create_app
 from bot.privacy import logs as privacy_logs
 
@@ -19,7 +20,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     privacy_logs.install()
-    web.run_app(create_app(), host=args.host, port=args.port, print=None)
+    web.run_app(
+        create_app(), host=args.host, port=args.port, print=None, access_log_class=PathOnlyAccessLogger
+    )
 
 
 if __name__ == "__main__":

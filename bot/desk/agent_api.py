@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from aiohttp import web
 
@@ -20,6 +20,8 @@ from bot.desk.rasa_client import RasaUnavailable
 from bot.handoff.records import Agent, Callback, Conflict, Handoff, HandoffError, NotFound
 
 MAX_TEXT_CHARACTERS = 4000
+NO_HANDOFF = "no such conversation"
+NO_CALLBACK = "no such call-back request"
 HIDDEN_SLOTS = ("requested_slot", "order_prompt", "delivery_options", "session_started_metadata")
 
 
@@ -57,11 +59,16 @@ async def queue(request: web.Request) -> web.Response:
     waiting = await shared.run(shared.queue.waiting, me.id)
     mine = await shared.run(shared.queue.assigned_to, me.id)
     callbacks = await shared.run(shared.queue.callbacks)
+    everything = _is_supervisor(request)
     return json_response(
         {
             "waiting": [_item(item.handoff, names, now) for item in waiting],
             "mine": [_item(handoff, names, now) for handoff in mine],
-            "callbacks": [_callback(callback) for callback in callbacks if callback.language in me.languages],
+            "callbacks": [
+                _callback(callback)
+                for callback in callbacks
+                if everything or me.skilled_for(callback.language, callback.topic)
+            ],
         }
     )
 
@@ -76,16 +83,16 @@ async def take_next(request: web.Request) -> web.StreamResponse:
 
 
 async def claim(request: web.Request) -> web.Response:
+    """Taking one from the list; someone faster gets it first (409), which an agent skilled for it may be told."""
     shared, me = desk(request), await _me(request)
-    handoff = await _store_call(shared, shared.queue.claim, _id(request), me.id)
+    wanted = await _visible(request, also=lambda handoff: me.skilled_for(handoff.language, handoff.topic))
+    handoff = await _store_call(shared, shared.queue.claim, wanted.id, me.id)
     await _agent_joined(shared, handoff, me)
     return json_response(await _conversation(shared, handoff))
 
 
 async def conversation(request: web.Request) -> web.Response:
-    shared = desk(request)
-    handoff = await _store_call(shared, shared.queue.handoff, _id(request))
-    return json_response(await _conversation(shared, handoff))
+    return json_response(await _conversation(desk(request), await _visible(request)))
 
 
 async def reply(request: web.Request) -> web.Response:
@@ -165,9 +172,16 @@ async def close(request: web.Request) -> web.Response:
 
 
 async def callback_done(request: web.Request) -> web.Response:
+    """Only an agent skilled for the request (its language and topic) or a supervisor marks it done; others get 404."""
     shared = desk(request)
-    callback = await _store_call(shared, shared.queue.finish_callback, _id(request))
-    return json_response(_callback(callback))
+    callback_id = _id(request, NO_CALLBACK)
+    try:
+        callback = await shared.run(shared.queue.callback, callback_id)
+    except NotFound:
+        raise fail(web.HTTPNotFound, NO_CALLBACK) from None
+    if not _is_supervisor(request) and not (await _me(request)).skilled_for(callback.language, callback.topic):
+        raise fail(web.HTTPNotFound, NO_CALLBACK)
+    return json_response(_callback(await _store_call(shared, shared.queue.finish_callback, callback_id)))
 
 
 # Helpers
@@ -220,10 +234,29 @@ async def _agent_joined(shared: Desk, handoff: Handoff, agent: Agent) -> None:
     )
 
 
+def _is_supervisor(request: web.Request) -> bool:
+    return request[USER].has_role("supervisor")
+
+
+async def _visible(request: web.Request, also: Callable[[Handoff], bool] = lambda handoff: False) -> Handoff:
+    """The hand-off in the URL, if the asker may see it (Agent.may_see, or `also`; supervisors see all).
+
+    One the asker may not see gets the same 404 as an id that does not exist,
+    so counting through the sequential ids tells nothing.
+    """
+    shared = desk(request)
+    try:
+        handoff = await shared.run(shared.queue.handoff, _id(request))
+    except NotFound:
+        raise fail(web.HTTPNotFound, NO_HANDOFF) from None
+    if _is_supervisor(request) or also(handoff) or (await _me(request)).may_see(handoff):
+        return handoff
+    raise fail(web.HTTPNotFound, NO_HANDOFF)
+
+
 async def _held(request: web.Request, me: Agent) -> Handoff:
     """The hand-off in the URL, if this agent holds it; only the holder writes to a conversation."""
-    shared = desk(request)
-    handoff = await _store_call(shared, shared.queue.handoff, _id(request))
+    handoff = await _visible(request)
     if handoff.status != "assigned" or handoff.agent_id != me.id:
         raise fail(web.HTTPConflict, "this conversation is not yours: take it from the queue first")
     return handoff
@@ -240,14 +273,14 @@ async def _store_call(shared: Desk, function: Any, *args: Any, **kwargs: Any) ->
         raise fail(web.HTTPBadRequest, str(invalid)) from None
 
 
-def _id(request: web.Request) -> int:
+def _id(request: web.Request, unknown: str = NO_HANDOFF) -> int:
     """The id in the URL; one no database column can hold is as unknown as any other."""
     try:
         number = int(request.match_info["id"])
     except ValueError:
         number = 0
     if not 0 < number < 2**63:
-        raise fail(web.HTTPNotFound, "no such conversation")
+        raise fail(web.HTTPNotFound, unknown)
     return number
 
 

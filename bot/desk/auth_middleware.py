@@ -36,7 +36,7 @@ def auth_middleware(
     async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
         if is_public(request.path):
             return await handler(request)
-        token = bearer_token(request) or request.cookies.get(cookie_name)
+        token = session_token(request, cookie_name)
         # The store is synchronous (it hashes and queries the database): keep it off the event loop.
         user = await asyncio.get_running_loop().run_in_executor(None, accounts.session_user, token) if token else None
         if user is None:
@@ -78,6 +78,11 @@ def set_session_cookie(response: web.StreamResponse, session: Session, accounts:
 def clear_session_cookie(response: web.StreamResponse, accounts: Accounts) -> None:
     """What the log-out handler calls after `Accounts.logout`."""
     response.del_cookie(accounts.settings.cookie_name, path="/")
+
+
+def session_token(request: web.Request, cookie_name: str) -> Optional[str]:
+    """The session the request carries: its bearer token, else its cookie; log-out ends whichever it is."""
+    return bearer_token(request) or request.cookies.get(cookie_name)
 
 
 def bearer_token(request: web.Request) -> Optional[str]:

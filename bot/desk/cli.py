@@ -1,4 +1,4 @@
-"""`kundesenter agents add`: create a desk user from the terminal or a deployment script."""
+"""`kundesenter agents add|disable|enable|reset-password`: desk users from the terminal or a deployment script."""
 
 from __future__ import annotations
 
@@ -51,6 +51,60 @@ def add_user_command(argv: Optional[List[str]] = None) -> int:
         return 1
     print(f"added {user.role} {user.username} ({user.first_name})")
     return 0
+
+
+def change_user_parser(action: str, description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"kundesenter agents {action}", description=description)
+    parser.add_argument("username")
+    parser.add_argument("--database-url", help="default: $DESK_DATABASE_URL, else the SQLite file var/desk.db")
+    return parser
+
+
+def set_disabled_command(argv: Optional[List[str]], disabled: bool) -> int:
+    """`agents disable` / `agents enable`: a disabled user cannot log in, their sessions end, nothing is routed to them."""
+    action = "disable" if disabled else "enable"
+    description = f"{action.capitalize()} a desk user; disabling ends their sessions at once."
+    args = change_user_parser(action, description).parse_args(argv)
+    accounts = Accounts(args.database_url)
+    try:
+        accounts.set_disabled(args.username, disabled)
+    except AccountError as error:
+        print(f"not {action}d: {error}", file=sys.stderr)
+        return 1
+    queue = HandoffStore(args.database_url)
+    try:
+        queue.set_active(queue.agent_named(accounts.user(args.username).username).id, not disabled)
+    except HandoffError:  # a supervisor without skills on record: nothing is routed to them anyway
+        pass
+    print(f"{action}d {args.username}")
+    return 0
+
+
+def reset_password_command(argv: Optional[List[str]] = None) -> int:
+    """`agents reset-password`: a new password (typed twice, or $DESK_PASSWORD); the user's sessions end."""
+    args = change_user_parser(
+        "reset-password",
+        f"Give a desk user a new password, asked for twice or read from ${PASSWORD_VARIABLE}; their sessions end.",
+    ).parse_args(argv)
+    password = os.environ.get(PASSWORD_VARIABLE) or _ask_password()
+    if password is None:
+        print("the two passwords differ: nothing was changed", file=sys.stderr)
+        return 1
+    try:
+        Accounts(args.database_url).set_password(args.username, password)
+    except (AccountError, PasswordTooShort) as error:
+        print(f"not changed: {error}", file=sys.stderr)
+        return 1
+    print(f"new password for {args.username}; their sessions have ended")
+    return 0
+
+
+COMMANDS = {
+    "add": add_user_command,
+    "disable": lambda argv: set_disabled_command(argv, disabled=True),
+    "enable": lambda argv: set_disabled_command(argv, disabled=False),
+    "reset-password": reset_password_command,
+}
 
 
 def _ask_password() -> Optional[str]:

@@ -7,7 +7,14 @@ from aiohttp import web
 from bot.desk import forwarded
 from bot.desk.accounts import LoginRefused
 from bot.desk.app import STATIC, desk, fail, json_body, json_response
-from bot.desk.auth_middleware import LOGIN_PAGE, USER, clear_session_cookie, require_role, set_session_cookie
+from bot.desk.auth_middleware import (
+    LOGIN_PAGE,
+    USER,
+    clear_session_cookie,
+    require_role,
+    session_token,
+    set_session_cookie,
+)
 
 NO_CACHE = {"Cache-Control": "no-cache"}  # pages and the embed script change with each release
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")  # the log-in page's form
@@ -81,7 +88,7 @@ async def login(request: web.Request) -> web.StreamResponse:
 
 async def logout(request: web.Request) -> web.StreamResponse:
     shared = desk(request)
-    token = request.cookies.get(shared.accounts.settings.cookie_name)
+    token = session_token(request, shared.accounts.settings.cookie_name)
     if token:
         await shared.run(shared.accounts.logout, token)
     response = web.HTTPSeeOther(LOGIN_PAGE)

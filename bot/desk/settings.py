@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.channels.settings import Rate
 from bot.desk.passwords import PasswordPolicy
 
 DEFAULT_PATH = Path(__file__).with_name("desk.yml")
@@ -36,6 +37,14 @@ class LoginLimit:
 
 
 @dataclass(frozen=True)
+class SessionLimit:
+    """How fast one client address may start web chat conversations."""
+
+    rate: Rate
+    max_tracked_clients: int
+
+
+@dataclass(frozen=True)
 class Settings:
     password: PasswordPolicy
     session_lifetime: dt.timedelta
@@ -47,11 +56,13 @@ class Settings:
     rasa_timeout: dt.timedelta
     trusted_proxies: Tuple[Network, ...]  # peers whose X-Forwarded-For / X-Real-IP / X-Forwarded-Proto are believed
     allowed_origins: Tuple[str, ...]  # "https://desk.example.no": origins besides the desk's own that may post
+    new_chat_sessions: SessionLimit
 
 
 def load(path: Path = DEFAULT_PATH) -> Settings:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     password, session, limit, cookie = raw["password"], raw["session"], raw["login_limit"], raw["cookie"]
+    sessions = raw["new_chat_sessions"]
     return Settings(
         password=PasswordPolicy(
             min_length=password["min_length"], n=password["scrypt_n"], r=password["scrypt_r"], p=password["scrypt_p"]
@@ -70,6 +81,10 @@ def load(path: Path = DEFAULT_PATH) -> Settings:
         rasa_timeout=dt.timedelta(seconds=raw["rasa_timeout_seconds"]),
         trusted_proxies=tuple(_network(entry) for entry in _listed(TRUSTED_PROXIES_VARIABLE, raw["trusted_proxies"])),
         allowed_origins=tuple(_origin(entry) for entry in _listed(ALLOWED_ORIGINS_VARIABLE, raw["allowed_origins"])),
+        new_chat_sessions=SessionLimit(
+            rate=Rate(per_second=sessions["per_minute"] / 60, burst=float(sessions["burst"])),
+            max_tracked_clients=sessions["max_tracked_clients"],
+        ),
     )
 
 

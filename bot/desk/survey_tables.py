@@ -6,17 +6,21 @@ not a desk user, and the KPIs read it without touching accounts.
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, MetaData, SmallInteger, String, Table
+from sqlalchemy import CheckConstraint, Column, Index, Integer, MetaData, SmallInteger, String, Table, inspect, text
+from sqlalchemy.engine import Engine
 
 from bot.sql import UtcDateTime
 
 metadata = MetaData()
 
-# One answer per conversation: the primary key is what makes a second answer replace the first.
+# One answer per closed hand-off: the primary key refuses a second one, in the database, so
+# it holds whichever desk process takes the answer. No foreign key: the hand-off tables have
+# their own metadata, and the desk checks the hand-off is closed before it stores the answer.
 surveys = Table(
     "desk_surveys",
     metadata,
-    Column("session_id", String(255), primary_key=True),
+    Column("handoff_id", Integer, primary_key=True, autoincrement=False),
+    Column("session_id", String(255), nullable=False, index=True),
     Column("language", String(2), nullable=False),
     Column("satisfaction", SmallInteger, nullable=False),
     Column("nps", SmallInteger, nullable=False),
@@ -25,3 +29,18 @@ surveys = Table(
     CheckConstraint("satisfaction BETWEEN 1 AND 5", name="desk_surveys_satisfaction"),
     CheckConstraint("nps BETWEEN 0 AND 10", name="desk_surveys_nps"),
 )
+
+
+def create(engine: Engine) -> None:
+    """The table, and on a database made before answers belonged to a hand-off, its `handoff_id` column.
+
+    That older table keyed answers by conversation (session_id); it keeps that key and its
+    answers (their hand-off unknown, NULL), and a unique index on the new column gives it
+    the same one-answer-per-hand-off rule.
+    """
+    metadata.create_all(engine)
+    if "handoff_id" in {column["name"] for column in inspect(engine).get_columns(surveys.name)}:
+        return
+    with engine.begin() as connection:
+        connection.execute(text(f"ALTER TABLE {surveys.name} ADD COLUMN handoff_id INTEGER"))
+        Index("desk_surveys_one_per_handoff", surveys.c.handoff_id, unique=True).create(connection)

@@ -1,7 +1,7 @@
 """The customer's answer to the survey after a conversation: satisfaction (1–5) and how likely to recommend (0–10).
 
-One answer per conversation: answering again replaces it, so a customer who
-misclicked can correct themselves and the KPIs still count each conversation once.
+One answer per closed hand-off, enforced by the table's primary key: a second answer
+is refused (AlreadyAnswered), so nobody can pile answers into the KPIs by posting again.
 Like the other stores, every method is synchronous with its own short transaction
 (the desk calls them in an executor) and times are timezone-aware UTC from an
 injectable clock.
@@ -9,16 +9,17 @@ injectable clock.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from bot import project
-from bot.desk.survey_tables import metadata, surveys
+from bot.desk.survey_tables import create, surveys
 from bot.handoff import settings as handoff_settings
 from bot.sql import connect
 
@@ -41,8 +42,13 @@ class InvalidSurvey(ValueError):
         self.fields = dict(fields)
 
 
+class AlreadyAnswered(Exception):
+    """This hand-off has its answer already (`409` at the desk)."""
+
+
 @dataclass(frozen=True)
 class Survey:
+    handoff_id: int | None  # None only for answers stored before answers belonged to a hand-off
     session_id: str
     language: str
     satisfaction: int
@@ -63,26 +69,21 @@ class SurveyStore:
         self.clock = clock  # replaceable so tests can let days pass
         # The languages the desk serves are those of the hand-off queue (handoff.yml).
         self.languages = tuple(languages) if languages is not None else handoff_settings.load().languages
-        metadata.create_all(self.engine)
+        create(self.engine)
 
-    def record(self, session_id: str, language: str, satisfaction: int, nps: int) -> Survey:
-        """Store the conversation's answer, replacing an earlier one; InvalidSurvey on bad values.
+    def record(self, handoff_id: int, session_id: str, language: str, satisfaction: int, nps: int) -> Survey:
+        """Store the answer about this closed hand-off; InvalidSurvey on bad values, AlreadyAnswered on a second one.
 
-        Insert first and update when the primary key says the conversation has
-        answered already: two answers arriving at once then both succeed (the
-        later write wins) on SQLite and PostgreSQL alike, with no lock held here.
-        Each attempt is its own transaction because PostgreSQL aborts a
-        transaction at the failed insert.
+        The insert alone decides: of two answers arriving at once, on SQLite or
+        PostgreSQL, in one process or several, the primary key lets exactly one in.
         """
-        self._validate(session_id, language, satisfaction, nps)
-        answer = Survey(session_id, language, satisfaction, nps, self.clock())
-        values = {"language": language, "satisfaction": satisfaction, "nps": nps, "answered_at": answer.answered_at}
+        self.validate(session_id, language, satisfaction, nps)
+        answer = Survey(handoff_id, session_id, language, satisfaction, nps, self.clock())
         try:
             with self.engine.begin() as connection:
-                connection.execute(insert(surveys).values(session_id=session_id, **values))
+                connection.execute(insert(surveys).values(dataclasses.asdict(answer)))
         except IntegrityError:
-            with self.engine.begin() as connection:
-                connection.execute(update(surveys).where(surveys.c.session_id == session_id).values(values))
+            raise AlreadyAnswered(f"hand-off {handoff_id} has its survey answer already") from None
         return answer
 
     def answers(self, since: dt.datetime, until: dt.datetime) -> list[Survey]:
@@ -90,12 +91,13 @@ class SurveyStore:
         query = (
             select(surveys)
             .where(surveys.c.answered_at >= since, surveys.c.answered_at < until)
-            .order_by(surveys.c.answered_at, surveys.c.session_id)
+            .order_by(surveys.c.answered_at, surveys.c.session_id, surveys.c.handoff_id)
         )
         with self.engine.connect() as connection:
             return [Survey(**row._mapping) for row in connection.execute(query)]
 
-    def _validate(self, session_id: Any, language: Any, satisfaction: Any, nps: Any) -> None:
+    def validate(self, session_id: Any, language: Any, satisfaction: Any, nps: Any) -> None:
+        """InvalidSurvey, field by field, when a value is not an answer; the desk asks before it looks anything up."""
         fields: dict[str, str] = {}
         if not isinstance(session_id, str) or not 0 < len(session_id) <= MAX_SESSION_ID:
             fields["session_id"] = f"must be text of 1 to {MAX_SESSION_ID} characters"

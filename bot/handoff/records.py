@@ -53,6 +53,17 @@ class Agent:
     topics: Tuple[str, ...]
     active: bool
 
+    def skilled_for(self, language: str, topic: str) -> bool:
+        return language in self.languages and topic in self.topics
+
+    def may_see(self, handoff: Handoff) -> bool:
+        """What they hold (or held) and what waits for their skills; a transcript is personal data, not for all.
+
+        Supervisors see everything: the desk checks the role before asking this.
+        """
+        waiting_for_me = handoff.status == "waiting" and self.skilled_for(handoff.language, handoff.topic)
+        return handoff.agent_id == self.id or waiting_for_me
+
 
 @dataclass(frozen=True)
 class Note:

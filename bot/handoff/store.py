@@ -139,6 +139,19 @@ class HandoffStore:
             row = connection.execute(query).first()
         return Handoff(**row._mapping) if row else None
 
+    def last_closed_for(self, sender_id: str) -> Optional[Handoff]:
+        """The conversation's most recently closed hand-off: what the customer's survey answer is about."""
+        h = t.handoffs
+        query = (
+            select(h)
+            .where(h.c.sender_id == sender_id, h.c.status == t.CLOSED)
+            .order_by(h.c.closed_at.desc(), h.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return Handoff(**row._mapping) if row else None
+
     def waiting(self, for_agent: Optional[int] = None) -> List[Waiting]:
         """Waiting hand-offs, longest wait first; only those `for_agent` is skilled for when given."""
         query = _queue()
@@ -294,6 +307,13 @@ class HandoffStore:
         query = select(c).where(c.c.status == status).order_by(c.c.created_at, c.c.id)
         with self.engine.connect() as connection:
             return [Callback(**row._mapping) for row in connection.execute(query)]
+
+    def callback(self, callback_id: int) -> Callback:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(t.callbacks).where(t.callbacks.c.id == callback_id)).first()
+        if row is None:
+            raise NotFound(f"no call-back request {callback_id}")
+        return Callback(**row._mapping)
 
     def finish_callback(self, callback_id: int) -> Callback:
         c = t.callbacks

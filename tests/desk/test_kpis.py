@@ -204,11 +204,11 @@ def test_rates_are_rounded_to_four_places(chats, report, handoffs, clock):
 def test_nps_is_promoters_minus_detractors_per_hundred_answers(report, surveys, clock):
     for n, (satisfaction, nps) in enumerate([(5, 9), (4, 10), (3, 7), (2, 3)]):
         clock.now = oslo(2, 10 + n)
-        surveys.record(f"s{n}", "nb", satisfaction, nps)
+        surveys.record(n, f"s{n}", "nb", satisfaction, nps)
     clock.now = oslo(3, 0, 30)  # 23:30 UTC on 2 March
-    surveys.record("night", "sv", 5, 8)
+    surveys.record(10, "night", "sv", 5, 8)
     clock.now = oslo(4, 9)  # after the period
-    surveys.record("later", "sv", 1, 0)
+    surveys.record(11, "later", "sv", 1, 0)
 
     result = report(MARCH_2, MARCH_3)
 
@@ -229,7 +229,7 @@ def test_nps_is_promoters_minus_detractors_per_hundred_answers(report, surveys, 
 def test_nps_and_satisfaction_rounding(report, surveys, clock, answers, satisfaction, nps):
     for n, (score, recommend) in enumerate(answers):
         clock.now = oslo(2, 9, n)
-        surveys.record(f"s{n}", "nb", score, recommend)
+        surveys.record(n, f"s{n}", "nb", score, recommend)
 
     totals = report(MARCH_2, MARCH_2).totals
 
@@ -261,7 +261,7 @@ def test_a_period_must_not_end_before_it_starts_nor_be_too_long(report):
 def test_json_has_the_shape_of_the_supervisor_api(chats, report, handoffs, surveys, clock):
     chats("anna", oslo(2, 9))
     handed_over(handoffs, clock, "anna", oslo(2, 10), wait_minutes=1, handling_minutes=2)
-    surveys.record("anna", "nb", 4, 9)
+    surveys.record(1, "anna", "nb", 4, 9)
 
     body = kpis.to_json(report(MARCH_2, MARCH_3))
 
@@ -284,7 +284,7 @@ def test_csv_has_a_header_a_row_per_day_and_a_total(chats, report, handoffs, sur
     for sender in ("anna", "bo", "cecilie"):
         chats(sender, oslo(2, 9))
     handed_over(handoffs, clock, "anna", oslo(2, 10), wait_minutes=1.5, handling_minutes=2)
-    surveys.record("anna", "nb", 2, 3)
+    surveys.record(1, "anna", "nb", 2, 3)
 
     text = kpis.to_csv(report(MARCH_2, MARCH_3))
 

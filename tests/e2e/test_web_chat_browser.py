@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from typing import Iterator
 
 import pytest
@@ -180,3 +181,23 @@ def test_a_conversation_survives_a_chat_server_restart(assistant, windows, respo
     page.reload()  # a reload shows the whole conversation from before and after the restart
     customer_messages = page.locator('#kundesenter-chat .ks-msg[data-role="customer"] .ks-msg-text')
     playwright_api.expect(customer_messages).to_have_text(["hej", "var är mitt paket RR720505449SE"])  # waits for the history
+
+
+def test_the_desks_log_never_holds_the_chats_token(assistant, windows, responses):
+    """A reload asks the desk for the history; its access log has the request, never the token that owns the chat."""
+    page = windows()
+    page.goto(f"{assistant.desk_url}/chat?lang=nb")
+    customer_says(page, "hei")
+    playwright_api.expect(last_message(page, "bot")).to_have_text(responses["utter_greet"]["nb"]["text"])
+    page.reload()
+    customer_messages = page.locator('#kundesenter-chat .ks-msg[data-role="customer"] .ks-msg-text')
+    playwright_api.expect(customer_messages).to_have_text(["hei"])  # the history came back
+    token = session_of(page)["token"]
+
+    log = assistant.log_dir / "desk.log"
+    deadline = time.monotonic() + 10
+    while "/chat/api/history" not in log.read_text(encoding="utf-8") and time.monotonic() < deadline:
+        time.sleep(0.1)  # the access line is written just after the answer
+    text = log.read_text(encoding="utf-8")
+    assert "/chat/api/history" in text
+    assert token not in text

@@ -60,7 +60,7 @@ def test_a_page_cannot_join_or_write_into_another_customers_conversation(assista
     assert "CP710202412NO" in answer_to_owner["text"] and not overheard
     texts = [e.get("text") for e in tracker(assistant, victim["session_id"])["events"] if e["event"] == "user"]
     assert texts == ["hei", "hvor er pakken CP710202412NO"]  # nothing the intruder wrote reached it
-    history = requests.get(f"{assistant.desk_url}/chat/api/history", params=forged, timeout=30)
+    history = requests.post(f"{assistant.desk_url}/chat/api/history", json=forged, timeout=30)
     assert history.status_code == 403
 
 
@@ -72,7 +72,7 @@ def test_history_gives_the_page_its_own_conversation_back(assistant):
             return chat.session
 
     session = asyncio.run(story())
-    history = requests.get(f"{assistant.desk_url}/chat/api/history", params=session, timeout=30).json()
+    history = requests.post(f"{assistant.desk_url}/chat/api/history", json=session, timeout=30).json()
     assert [m["role"] for m in history["messages"]] == ["customer", "bot"]
     assert history["messages"][0]["text"] == "hei" and history["handoff"] is None
 

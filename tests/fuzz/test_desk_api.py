@@ -120,7 +120,7 @@ def test_log_in_with_a_bad_body_is_refused_without_counting_as_a_failed_attempt(
 
 def test_the_customers_api_refuses_bad_bodies_and_foreign_conversations(assistant):
     session = requests.post(f"{assistant.desk_url}/chat/api/sessions", timeout=30).json()
-    for path in ("/chat/api/survey", "/chat/api/end"):
+    for path in ("/chat/api/survey", "/chat/api/end", "/chat/api/history"):
         url = assistant.desk_url + path
         for body in NOT_AN_OBJECT.values():
             assert_clear(raw(url, body, {}), 400)
@@ -129,8 +129,8 @@ def test_the_customers_api_refuses_bad_bodies_and_foreign_conversations(assistan
     for value in WRONG_VALUES:
         survey = {**session, "language": value, "satisfaction": value, "nps": value}
         assert_clear(requests.post(f"{assistant.desk_url}/chat/api/survey", json=survey, timeout=30), 400)
-    for query in ({}, {"session_id": "x"}, {"session_id": "\x00", "token": "\xff"}, {**session, "token": "0" * 64}):
-        assert_clear(requests.get(f"{assistant.desk_url}/chat/api/history", params=query, timeout=30), 403)
+    for body in ({}, {"session_id": "x"}, {"session_id": "\x00", "token": "\xff"}, {**session, "token": "0" * 64}):
+        assert_clear(requests.post(f"{assistant.desk_url}/chat/api/history", json=body, timeout=30), 403)
 
 
 @pytest.mark.parametrize(

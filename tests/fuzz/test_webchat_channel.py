@@ -111,7 +111,7 @@ def test_strange_but_valid_text_is_answered_and_the_page_gets_it_back_unchanged(
 
     session, answer = asyncio.run(story())
     assert answer["text"]
-    history = requests.get(f"{assistant.desk_url}/chat/api/history", params=session, timeout=30).json()
+    history = requests.post(f"{assistant.desk_url}/chat/api/history", json=session, timeout=30).json()
     assert history["messages"][0] == {**history["messages"][0], "role": "customer", "text": text}
 
 

@@ -20,27 +20,16 @@ def add_user(
 ) -> str:
     """A desk user made with the real command (`kundesenter agents add`); returns the username."""
     username = f"{first_name.lower()}-{uuid.uuid4().hex[:6]}"
-    command = [
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "agents",
-        "add",
-        "--username",
-        username,
-        "--first-name",
-        first_name,
-        "--role",
-        role,
-        "--languages",
-        languages,
-        "--database-url",
-        assistant.desk_database_url,
-    ]
-    command += ["--topics", topics] if topics else []
-    env = {**os.environ, "DESK_PASSWORD": PASSWORD, "PYTHONPATH": str(project.ROOT)}
-    subprocess.run(command, check=True, env=env, cwd=project.ROOT, capture_output=True, timeout=120)
+    options = ["--username", username, "--first-name", first_name, "--role", role, "--languages", languages]
+    agents_command(assistant, "add", *options, *(["--topics", topics] if topics else [])).check_returncode()
     return username
+
+
+def agents_command(assistant: Any, action: str, *options: str, password: str = PASSWORD) -> subprocess.CompletedProcess:
+    """`kundesenter agents ACTION ...` on the running desk's database, the password given as $DESK_PASSWORD."""
+    command = [sys.executable, "-m", "bot.cli", "agents", action, *options, "--database-url", assistant.desk_database_url]
+    env = {**os.environ, "DESK_PASSWORD": password, "PYTHONPATH": str(project.ROOT)}
+    return subprocess.run(command, env=env, cwd=project.ROOT, capture_output=True, text=True, timeout=120)
 
 
 class DeskUser:

@@ -91,3 +91,15 @@ class WebChat:
         except asyncio.TimeoutError:
             return True
         return False
+
+
+def handed_over(assistant: Any, language: str = "nb") -> Dict[str, str]:
+    """A web-chat conversation queued for a person; returns the page's session."""
+
+    async def story() -> Dict[str, str]:
+        async with WebChat(assistant, language) as chat:
+            await chat.says("kan jeg snakke med en person" if language == "nb" else "kan jag prata med en person")
+            await chat.hears_until(lambda frame: frame.get("handoff") == "waiting")
+            return chat.session
+
+    return asyncio.run(story())

@@ -154,8 +154,9 @@
   }
 
   function fetchHistory() {
-    var query = "?session_id=" + encodeURIComponent(session.session_id) + "&token=" + encodeURIComponent(session.token);
-    return api("/chat/api/history" + query).then(function (response) {
+    // POST, not GET: the token must never stand in a URL, where access logs would keep it.
+    var owned = { session_id: session.session_id, token: session.token };
+    return postJson("/chat/api/history", owned).then(function (response) {
       if (response.status === 403 || response.status === 404) return null; // not ours (any more): start afresh
       if (!response.ok) throw new Error("history " + response.status);
       return response.json();
@@ -523,7 +524,8 @@
       satisfaction: satisfaction,
       nps: nps,
     }).then(function (response) {
-      if (response.ok) return thankForSurvey();
+      // 409: an answer about this conversation is stored already (a second tab, a double click).
+      if (response.ok || response.status === 409) return thankForSurvey();
       fail(t("survey_error"));  // the server's reasons are for developers, in English
     }).catch(function () { fail(t("survey_error")); }).then(function () { submit.disabled = false; });
   }
