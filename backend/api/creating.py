@@ -14,6 +14,7 @@ from backend.errors import ApiError
 from backend.idempotency import fingerprint
 
 MAX_KEY_LENGTH = 200  # the key column's size
+CONVERSATION_HEADER = "X-Conversation-Id"  # the bot's sender id: erasure finds a customer's orders by it
 MAX_NESTING = 8  # an order is at most three levels deep (order > address > street); more is an attack or a bug
 
 Create = Callable[[Connection, Dict[str, Any]], Dict[str, Any]]
@@ -62,9 +63,10 @@ async def create_once(request: web.Request, create: Create) -> web.Response:
         raise ApiError(400, "idempotency_key_required", "Send an Idempotency-Key header with every order.")
     if len(key) > MAX_KEY_LENGTH:
         raise ApiError(400, "bad_request", f"The Idempotency-Key must be at most {MAX_KEY_LENGTH} characters.")
+    conversation = request.headers.get(CONVERSATION_HEADER, "").strip()[:MAX_KEY_LENGTH]
     backend = request.app[BACKEND]
     request_fingerprint = fingerprint(request.method, request.path, body)
     status, response = await asyncio.to_thread(
-        backend.idempotency.run, key, request_fingerprint, lambda connection: create(connection, body)
+        backend.idempotency.run, key, request_fingerprint, lambda connection: create(connection, body), conversation
     )
     return web.json_response(response, status=status)
