@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from backend import database as db
 from backend.orders import Orders
+from bot.sql import empty_write_ahead_log, erase_securely
 
 IDEMPOTENCY_RECORDS = "idempotency_records"
 
@@ -26,8 +27,7 @@ def erase_conversation(engine: Engine, orders: Orders, conversation: str) -> Dic
     keys = select(db.order_conversations.c.key).where(db.order_conversations.c.conversation == conversation)
     counts: Counter = Counter({"address_changes": 0, "complaints": 0, "delivery_bookings": 0})
     with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA secure_delete = ON")
+        erase_securely(connection)
         records = connection.execute(select(db.idempotency_keys).where(db.idempotency_keys.c.key.in_(keys))).all()
         for record in records:  # a stored order (201) or a cancelled one (409, with its number if it was stored)
             if record.response and (record.status == 201 or record.response.get("number")):
@@ -36,7 +36,5 @@ def erase_conversation(engine: Engine, orders: Orders, conversation: str) -> Dic
             delete(db.idempotency_keys).where(db.idempotency_keys.c.key.in_(keys))
         ).rowcount
         connection.execute(delete(db.order_conversations).where(db.order_conversations.c.conversation == conversation))
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    empty_write_ahead_log(engine)
     return dict(counts)
