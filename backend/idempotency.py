@@ -60,7 +60,7 @@ class Idempotency:
                 continue  # a concurrent request committed this key first: replay its answer
 
     def lookup(self, key: str) -> Dict[str, Any]:
-        """`{"state": "registered", "order": answer}`, `{"state": "cancelled", ...}`, or 404 when nothing has the key."""
+        """`{"state": "registered", "order": answer}`, `{"state": "cancelled", ...}`, or 404 for an unknown key."""
         with self.engine.connect() as connection:
             row = connection.execute(select(db.idempotency_keys).where(db.idempotency_keys.c.key == key)).first()
         if row is None or row.status is None:

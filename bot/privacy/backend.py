@@ -42,7 +42,8 @@ class BackendErasure:
                 timeout=TIMEOUT_SECONDS,
             )
         except requests.RequestException as problem:
-            raise BackendErasureFailed(f"the back-end at {self.url} did not answer ({type(problem).__name__})") from None
+            failure = f"the back-end at {self.url} did not answer ({type(problem).__name__})"
+            raise BackendErasureFailed(failure) from None
         if answer.status_code != 200:
             raise BackendErasureFailed(f"the back-end at {self.url} answered HTTP {answer.status_code}")
         return {f"backend_{store}": count for store, count in answer.json()["erased"].items()}

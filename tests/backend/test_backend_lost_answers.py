@@ -74,12 +74,12 @@ def test_erasing_a_conversation_needs_the_admin_token_and_removes_its_personal_d
              **{"X-Conversation-Id": conversation})
     other = api.post("/v1/address-changes", address_change(), key=uuid.uuid4().hex).json()
     url = f"{api.url}/v1/conversations/{conversation}"
-    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": secrets.secret(secrets.BACKEND_ADMIN_TOKEN)}):
+    token = secrets.secret(secrets.BACKEND_ADMIN_TOKEN)
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": token}):  # the last lacks "Bearer"
         refused = requests.delete(url, headers=headers, timeout=10)
         assert refused.status_code == 401 and refused.json()["error"] == "unauthorized"
     assert order_by_key(api, key).status_code == 200  # a refused call erased nothing
 
-    token = secrets.secret(secrets.BACKEND_ADMIN_TOKEN)
     erased = requests.delete(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert erased.status_code == 200
     assert erased.json()["erased"] == {

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("language, name", [("nb", "Tone Lie"), ("sv", "Maja Ek")])
-def test_stop_after_a_lost_answer_cancels_the_stored_address_change(customer, responses, backend, outage, language, name):
+def test_stop_after_a_lost_answer_cancels_the_stored_address_change(
+    customer, responses, backend, outage, language, name
+):
     person = customer()
     up_to_summary(person, responses, language, name)
     with outage.slow():
@@ -29,7 +31,9 @@ def test_stop_after_a_lost_answer_cancels_the_stored_address_change(customer, re
 
 
 @pytest.mark.parametrize("language", ["nb", "sv"])
-def test_stop_while_the_back_end_still_cannot_answer_never_says_cancelled(customer, responses, backend, outage, language):
+def test_stop_while_the_back_end_still_cannot_answer_never_says_cancelled(
+    customer, responses, backend, outage, language
+):
     number = BOOK[language]["number"]
     person = customer()
     offer = options_for(person, responses, language, number)
