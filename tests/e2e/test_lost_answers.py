@@ -13,7 +13,7 @@ from tests.support.answers import payloads, said
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize("language, name", [("nb", "Tone Lie"), ("sv", "Maja Ek")])
+@pytest.mark.parametrize("language, name", [("nb", "Tone Lie"), ("sv", "Eva Lundgren")])
 def test_stop_after_a_lost_answer_cancels_the_stored_address_change(
     customer, responses, backend, outage, language, name
 ):
@@ -43,8 +43,8 @@ def test_stop_while_the_back_end_still_cannot_answer_never_says_cancelled(
         answers = person.says("/stop")
     assert said(answers[0], responses["utter_order_backend_down"][language])  # nothing confirmed, a person offered
     assert not any(said(answer, responses["utter_cancelled"][language]) for answer in answers)
-    bookings = bookings_of(backend, number)
-    assert len(bookings) == before + 1 and bookings[0]["status"] == "active"  # stored, and the bot did not deny it
-    answers = person.says("/stop")  # the back-end answers again: now it is cancelled there, then said
+    # Stored; the slow proxy delays only answers, so the cancel may have reached the back-end unconfirmed.
+    assert len(bookings_of(backend, number)) == before + 1
+    answers = person.says("/stop")  # the back-end answers again: the cancel is confirmed there, then said
     assert [said(answer, responses["utter_cancelled"][language]) for answer in answers] == [True]
     assert bookings_of(backend, number)[0]["status"] == "cancelled"
