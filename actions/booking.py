@@ -14,7 +14,7 @@ from actions import carrier
 from actions.carrier.errors import BackendUnavailable, CarrierError, NotFound, Rejected
 from actions.carrier.model import DeliveryOption
 from actions.choices import padded_words
-from actions.orders import ABANDONED, PROMPT, OrderDone, idempotency_key
+from actions.orders import ABANDONED, PROMPT, OrderDone, idempotency_key, placed, retry_prompt
 from actions.texts import language_of, render
 from actions.tracking import TrackingNumberValidation
 from bot.language import formatting
@@ -109,14 +109,15 @@ class ValidateBookingForm(TrackingNumberValidation, FormValidationAction):
             return {"delivery_option": None}
         key = idempotency_key(tracker, "booking", {"tracking_number": number, "option": option.id})
         try:
-            receipt = await carrier.backend().book_delivery(number, option.id, key)
-        except BackendUnavailable:
-            dispatcher.utter_message(response="utter_order_backend_down")
-            return {"delivery_option": None}
+            receipt = await placed(carrier.backend().book_delivery(number, option.id, key, tracker.sender_id), key)
         except CarrierError:
             dispatcher.utter_message(response="utter_booking_not_possible", tracking_number=number)
             return {"delivery_option": None, PROMPT: ABANDONED}
+        if receipt is None:
+            dispatcher.utter_message(response="utter_order_backend_down")
+            return {"delivery_option": None, PROMPT: retry_prompt(key)}
         return {
+            PROMPT: None,
             "delivery_option": option.id,
             "booking_receipt": receipt.number,
             "booking_text": titles[options.index(option)],

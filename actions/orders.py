@@ -6,12 +6,20 @@ starting over, the order sent with an idempotency key derived from the
 conversation and the order's content (so a repeated confirmation, or a retry
 after a timeout, returns the same receipt instead of a second order), and an
 honest answer when the back-end cannot take it.
+
+When the answer to an order is lost the order may still be stored. The bot then
+asks the back-end by the key: a stored order is reported with its receipt as
+usual; otherwise the customer hears that nothing was confirmed, and the key is
+kept with the retry offer (`order_prompt` = "retry <key>"), so that "Avbryt"
+cancels by it in the back-end before the bot says anything is cancelled
+(actions/cancel.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text, Tuple
@@ -20,12 +28,26 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.carrier.errors import BackendUnavailable, Rejected
+from actions import carrier
+from actions.carrier.errors import BackendUnavailable, CarrierError, Rejected
 from actions.carrier.model import Receipt
 from actions.choices import match_choice
 
+logger = logging.getLogger(__name__)
+
 PROMPT = "order_prompt"
 WHICH_FIELD, RETRY, ABANDONED = "which", "retry", "abandoned"
+
+
+def retry_prompt(key: str) -> str:
+    """The prompt after a lost answer: offer a retry, and remember the key whose order may be stored."""
+    return f"{RETRY} {key}"
+
+
+def pending_key(tracker: Tracker) -> Optional[str]:
+    """The key of the order whose answer was lost in this form, if any."""
+    offer, _, key = (tracker.get_slot(PROMPT) or "").partition(" ")
+    return key if offer == RETRY and key else None
 
 
 def idempotency_key(tracker: Tracker, kind: str, content: Mapping[str, Any]) -> str:
@@ -55,7 +77,7 @@ class OrderFlow:
     kind: str  # names the idempotency key: "address-change", "complaint"
     confirmation_slot: str
     fields_question: str  # section of choices.yml naming the summary's fields
-    create: Callable[[Any, str], Awaitable[Receipt]]  # (order, idempotency key) -> receipt
+    create: Callable[..., Awaitable[Receipt]]  # (order, idempotency key, conversation=sender id) -> receipt
     on_placed: Callable[[Receipt], Dict[Text, Any]]  # slots to set from the receipt
 
 
@@ -72,15 +94,34 @@ async def confirm_and_place(
     if decision == "unclear":
         dispatcher.utter_message(response="utter_order_confirm_unclear")
         return {confirmation_slot: None, PROMPT: None}
+    key = idempotency_key(tracker, flow.kind, asdict(order))
     try:
-        receipt = await flow.create(order, idempotency_key(tracker, flow.kind, asdict(order)))
-    except BackendUnavailable:
-        dispatcher.utter_message(response="utter_order_backend_down")
-        return {confirmation_slot: None, PROMPT: RETRY}
+        receipt = await placed(flow.create(order, key, conversation=tracker.sender_id), key)
     except Rejected:
         dispatcher.utter_message(response="utter_order_rejected")
         return {confirmation_slot: None, PROMPT: WHICH_FIELD}
+    if receipt is None:
+        dispatcher.utter_message(response="utter_order_backend_down")
+        return {confirmation_slot: None, PROMPT: retry_prompt(key)}
     return {confirmation_slot: True, PROMPT: None, **flow.on_placed(receipt)}
+
+
+async def placed(creating: Awaitable[Receipt], key: str) -> Optional[Receipt]:
+    """The receipt; after a lost answer the receipt of what the key stored, or None if that is not known to exist.
+
+    None covers "nothing stored yet" and "could not ask": either way nothing is
+    confirmed, the caller keeps the key as pending and says exactly that.
+    """
+    try:
+        return await creating
+    except BackendUnavailable as lost:
+        logger.warning("order %s: the answer was lost (%s); asking the back-end by its key", key, lost)
+    try:
+        state = await carrier.backend().order_state(key)
+    except CarrierError as problem:
+        logger.warning("order %s: could not look it up (%s); its outcome is unknown", key, problem)
+        return None
+    return state.receipt
 
 
 class AskConfirmation(Action, ABC):
@@ -96,7 +137,7 @@ class AskConfirmation(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         prompt = tracker.get_slot(PROMPT)
-        if prompt == RETRY:
+        if pending_key(tracker):
             dispatcher.utter_message(response="utter_order_retry")
         elif prompt == WHICH_FIELD:
             dispatcher.utter_message(response=self.which_field_response)

@@ -10,11 +10,12 @@ from aiohttp import web
 
 from backend import database
 from backend import rules as carrier_rules
-from backend.api import delivery, meta, orders, tracking
+from backend.api import conversations, delivery, meta, orders, tracking
 from backend.components import BACKEND, build
 from backend.errors import json_errors
 from backend.holidays import HolidayCalendar
 from backend.seed import DemoDates, write_demo
+from bot import secrets
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
 
@@ -28,7 +29,8 @@ def create_app(database_url: str, seed_path: Path) -> web.Application:
     app = web.Application(client_max_size=rules.max_body_bytes + 1, middlewares=[json_errors])
     app[BACKEND] = backend
     app[meta.OPENAPI] = yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
-    for module in (meta, tracking, delivery, orders):
+    app[conversations.ADMIN_TOKEN] = secrets.secret(secrets.BACKEND_ADMIN_TOKEN)
+    for module in (meta, tracking, delivery, orders, conversations):
         app.add_routes(module.routes)
 
     async def prepare_database(app: web.Application) -> None:

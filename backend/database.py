@@ -119,5 +119,16 @@ idempotency_keys = Table(
 )
 
 
+# Which conversation sent an order (the bot's X-Conversation-Id), so that erasing a customer's
+# data (DELETE /v1/conversations/{id}) finds their orders and stored answers. A table of its
+# own rather than a column: create_all adds it to a database made by an older version.
+order_conversations = Table(
+    "order_conversations",
+    metadata,
+    Column("key", String(200), primary_key=True),  # the order's Idempotency-Key
+    Column("conversation", String(200), nullable=False, index=True),
+)
+
+
 def create_tables(engine: Engine) -> None:
     metadata.create_all(engine)

@@ -7,7 +7,7 @@ idempotency key are committed together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.engine import Connection, Engine, Row
@@ -18,6 +18,14 @@ from backend.errors import not_found
 from backend.rules import Rules
 
 LIST_LIMIT = 100  # newest first; agents search by name or tracking number, not by paging
+ERASED = "[erased]"
+# What an order's stored answer is numbered by, and where it lives. Erasure keeps the row
+# (a receipt already given out must stay explainable to bookkeeping) without personal data.
+_KINDS = {  # number column: (table, number prefix, personal fields)
+    "booking_id": (db.bookings, "BK", ()),  # a parcel and a delivery option: nothing personal to remove
+    "receipt_number": (db.address_changes, "AE", ("name", "old_address", "new_address")),
+    "case_number": (db.complaints, "RK", ("description", "contact")),
+}
 
 
 class Orders:
@@ -33,20 +41,48 @@ class Orders:
             .values(status="replaced")
         )
         values = {"tracking_number": tracking_number, "option": dict(option), "status": "active"}
-        row = self._insert_numbered(connection, db.bookings, "booking_id", "BK", values)
+        row = self._insert_numbered(connection, "booking_id", values)
         return _booking_json(row)
 
     def add_address_change(self, connection: Connection, order: Mapping[str, Any]) -> Dict[str, Any]:
         values = {"name_key": order["name"].casefold(), "document": dict(order)}
-        row = self._insert_numbered(connection, db.address_changes, "receipt_number", "AE", values)
+        row = self._insert_numbered(connection, "receipt_number", values)
         return _document_json(row, "receipt_number")
 
     def add_complaint(self, connection: Connection, order: Mapping[str, Any]) -> Dict[str, Any]:
         handling_days = self.rules.complaint_handling_days[order["type"]]
         values = {"tracking_number": order["tracking_number"], "document": {**order, "handling_days": handling_days}}
         return _document_json(
-            self._insert_numbered(connection, db.complaints, "case_number", "RK", values), "case_number"
+            self._insert_numbered(connection, "case_number", values), "case_number"
         )
+
+    def cancel(self, connection: Connection, stored: Mapping[str, Any]) -> str:
+        """Mark the order an earlier answer describes as cancelled; its number."""
+        column, number = _numbered(stored)
+        table = _KINDS[column][0]
+        if table is db.bookings:
+            connection.execute(update(table).where(table.c.booking_id == number).values(status="cancelled"))
+        else:
+            self._rewrite(connection, table, column, number, {"status": "cancelled"})
+        return number
+
+    def erase(self, connection: Connection, stored: Mapping[str, Any]) -> str:
+        """Remove the personal data of the order an answer describes (or a cancellation names); its kind."""
+        column, number = _numbered(stored)
+        table, _, personal = _KINDS[column]
+        if personal:
+            self._rewrite(connection, table, column, number, {**{field: None for field in personal}, "erased": True})
+        if table is db.address_changes:
+            connection.execute(update(table).where(table.c.receipt_number == number).values(name_key=ERASED))
+        return table.name
+
+    def _rewrite(
+        self, connection: Connection, table: Table, column: str, number: str, changes: Mapping[str, Any]
+    ) -> None:
+        row = connection.execute(select(table).where(table.c[column] == number)).first()
+        if row is not None:
+            document = {**row.document, **changes}
+            connection.execute(update(table).where(table.c.id == row.id).values(document=document))
 
     def bookings(self, tracking_number: str) -> List[Dict[str, Any]]:
         rows = self._newest(db.bookings, db.bookings.c.tracking_number == tracking_number)
@@ -72,10 +108,9 @@ class Orders:
             raise not_found(f"complaint with case number {case_number}")
         return _document_json(row, "case_number")
 
-    def _insert_numbered(
-        self, connection: Connection, table: Table, number_column: str, prefix: str, values: Mapping[str, Any]
-    ) -> Row:
+    def _insert_numbered(self, connection: Connection, number_column: str, values: Mapping[str, Any]) -> Row:
         """Insert, then number the row from its id ("AE-2026-000042"): unique without a guess-and-retry loop."""
+        table, prefix, _ = _KINDS[number_column]
         now = self.rules.now()
         row_id = connection.execute(insert(table).values(**values, created_at=now)).inserted_primary_key[0]
         number = f"{prefix}-{now.year}-{row_id:06d}"
@@ -90,6 +125,15 @@ class Orders:
     def _one(self, table: Table, condition: ColumnElement) -> Optional[Row]:
         with self.engine.connect() as connection:
             return connection.execute(select(table).where(condition)).first()
+
+
+def _numbered(stored: Mapping[str, Any]) -> Tuple[str, str]:
+    """(number column, number) of a stored answer, or of a cancellation's `{"number": "AE-..."}`."""
+    for column, (_, prefix, _) in _KINDS.items():
+        number = stored.get(column) or stored.get("number") or ""
+        if column in stored or number.startswith(prefix + "-"):
+            return column, number
+    raise ValueError(f"not an order: {sorted(stored)}")
 
 
 def _booking_json(row: Row) -> Dict[str, Any]:

@@ -25,7 +25,8 @@ WEBCHAT_SECRET = "webchat_secret"  # signs a web-chat conversation id, so knowin
 DESK_SERVICE_TOKEN = "desk_service_token"  # the action server's bearer token for the desk's /internal API
 VOICE_GATEWAY_TOKEN = "voice_gateway_token"  # the voice gateway's bearer token for Rasa's voice channel
 ACTION_SERVER_TOKEN = "action_server_token"  # Rasa's bearer token for the action server (endpoints.yml)
-NAMES = (RASA_TOKEN, WEBCHAT_SECRET, DESK_SERVICE_TOKEN, VOICE_GATEWAY_TOKEN, ACTION_SERVER_TOKEN)
+BACKEND_ADMIN_TOKEN = "backend_admin_token"  # `privacy forget`'s bearer token for the back-end's erasure
+NAMES = (RASA_TOKEN, WEBCHAT_SECRET, DESK_SERVICE_TOKEN, VOICE_GATEWAY_TOKEN, ACTION_SERVER_TOKEN, BACKEND_ADMIN_TOKEN)
 
 DIRECTORY_VARIABLE = "KUNDESENTER_SECRETS_DIR"
 LEGACY_DIRECTORY = project.VAR / "secrets"  # where versions before the move kept them, inside the project

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+import logging
 from typing import Any, Optional
 
 from sqlalchemy import DateTime, TypeDecorator, create_engine
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
+
+logger = logging.getLogger(__name__)
 
 from bot import private_files
 
@@ -46,3 +49,19 @@ def connect(url: str) -> Engine:
         private_files.create(Path(parsed.database))  # 0600: not readable by other local users
     # Callers run statements in worker threads; concurrent writers wait for SQLite's lock instead of failing.
     return create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 30})
+
+
+def erase_securely(connection: Connection) -> None:
+    """On SQLite, make this connection's deletes overwrite the rows' bytes instead of leaving them in free pages."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA secure_delete = ON")
+
+
+def empty_write_ahead_log(engine: Engine) -> None:
+    """On SQLite, copy the write-ahead log into the database and truncate it: until then it holds deleted rows."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+    if busy and busy[0]:
+        logger.warning("%s: a reader kept the write-ahead log from being emptied", engine.url.database)

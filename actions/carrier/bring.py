@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from actions.carrier.errors import NotFound, Rejected
 from actions.carrier.http import HttpPolicy, ResilientClient
 from actions.carrier.model import Event, PickupPoint, Shipment, Status
+from actions.carrier.orders import TrackingOnly
 
 # Sent as X-Bring-Client-URL, which Bring asks for to tell its API users apart.
 DEFAULT_CLIENT_URL = "kundesenter"
@@ -48,8 +49,10 @@ STAGES: Dict[str, Optional[Status]] = {
 }
 
 
-class BringTracking:
+class BringTracking(TrackingOnly):
     """Tracking through Bring; made once per process so the circuit breaker sees every conversation."""
+
+    carrier_name = "Bring"
 
     def __init__(self, client: ResilientClient) -> None:
         self.client = client

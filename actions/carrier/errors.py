@@ -15,6 +15,10 @@ class NotFound(CarrierError):
     """The back-end answered and does not know this shipment (or option, or order)."""
 
 
+class Unsupported(CarrierError):
+    """This carrier system offers no such operation (e.g. Bring's and PostNord's public APIs cancel no orders)."""
+
+
 class Rejected(CarrierError):
     """The back-end refused the request (validation, not bookable); `code` says why.
 

@@ -76,11 +76,21 @@ class ResilientClient:
     async def get(self, path: str, params: Optional[Mapping[str, str]] = None) -> Any:
         return await self._call("GET", path, params=params, retries=self.policy.retries)
 
-    async def post(self, path: str, body: Mapping[str, Any], idempotency_key: Optional[str] = None) -> Any:
+    async def post(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        idempotency_key: Optional[str] = None,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> Any:
         """A POST is repeated after a failure only with an idempotency key, which makes the repeat harmless."""
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        sent = {**(headers or {}), **({"Idempotency-Key": idempotency_key} if idempotency_key else {})}
         retries = self.policy.retries if idempotency_key else 0
-        return await self._call("POST", path, json=body, headers=headers, retries=retries)
+        return await self._call("POST", path, json=body, headers=sent, retries=retries)
+
+    async def delete(self, path: str) -> Any:
+        """A DELETE is idempotent, so it is retried like a GET."""
+        return await self._call("DELETE", path, retries=self.policy.retries)
 
     async def _call(self, method: str, path: str, retries: int, **request: Any) -> Any:
         if not self.breaker.allow():

@@ -141,6 +141,19 @@ class ComplaintOrder:
 
 
 @dataclass(frozen=True)
+class OrderState:
+    """What the back-end has under an order's idempotency key, asked for when the answer to the order was lost.
+
+    `state` is "registered" (with the `receipt`), "cancelled" (with the cancelled order's `number`)
+    or "not_registered" (nothing stored, and nothing will be under this key).
+    """
+
+    state: str
+    receipt: Optional["Receipt"] = None
+    number: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class Receipt:
     """What the back-end returns once it has stored an order."""
 

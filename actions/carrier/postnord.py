@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from actions.carrier.errors import NotFound
 from actions.carrier.http import HttpPolicy, ResilientClient
 from actions.carrier.model import WEEKDAYS, Event, OpeningHours, PickupPoint, Shipment, Status, TimeRange
+from actions.carrier.orders import TrackingOnly
 
 # Event descriptions come in this language: en, sv, no, da or fi.
 DEFAULT_LOCALE = "sv"
@@ -47,8 +48,10 @@ STAGES: Dict[str, Optional[Status]] = {
 _DAYS = dict(zip(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), WEEKDAYS))
 
 
-class PostNordTracking:
+class PostNordTracking(TrackingOnly):
     """Tracking through PostNord; made once per process so the circuit breaker sees every conversation."""
+
+    carrier_name = "PostNord"
 
     def __init__(self, client: ResilientClient, api_key: str, locale: str) -> None:
         self.client = client

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
 from urllib.parse import quote
 
-from actions.carrier.errors import BackendUnavailable
+from actions.carrier.errors import BackendUnavailable, NotFound
 from actions.carrier.http import HttpPolicy, ResilientClient
 from actions.carrier.model import (
     AddressChangeOrder,
@@ -24,6 +24,7 @@ from actions.carrier.model import (
     Event,
     Money,
     OpeningHours,
+    OrderState,
     PickupPoint,
     Receipt,
     Shipment,
@@ -53,18 +54,36 @@ class ReferenceBackend:
         body = await self.client.get(f"/v1/shipments/{_segment(tracking_number)}/delivery-options")
         return _parsed(lambda b: [_delivery_option(option) for option in b["options"]], body)
 
-    async def book_delivery(self, tracking_number: str, option_id: str, idempotency_key: str) -> Receipt:
+    async def book_delivery(
+        self, tracking_number: str, option_id: str, idempotency_key: str, conversation: str = ""
+    ) -> Receipt:
         path = f"/v1/shipments/{_segment(tracking_number)}/delivery-bookings"
-        body = await self.client.post(path, {"option_id": option_id}, idempotency_key=idempotency_key)
-        return _parsed(lambda b: Receipt(b["booking_id"], details={"option": _delivery_option(b["option"])}), body)
+        return await self._create(path, {"option_id": option_id}, idempotency_key, conversation)
 
-    async def create_address_change(self, order: AddressChangeOrder, idempotency_key: str) -> Receipt:
-        body = await self.client.post("/v1/address-changes", _address_change_json(order), idempotency_key=idempotency_key)
-        return _parsed(lambda b: Receipt(b["receipt_number"]), body)
+    async def create_address_change(
+        self, order: AddressChangeOrder, idempotency_key: str, conversation: str = ""
+    ) -> Receipt:
+        return await self._create("/v1/address-changes", _address_change_json(order), idempotency_key, conversation)
 
-    async def create_complaint(self, order: ComplaintOrder, idempotency_key: str) -> Receipt:
-        body = await self.client.post("/v1/complaints", asdict(order), idempotency_key=idempotency_key)
-        return _parsed(lambda b: Receipt(b["case_number"], handling_days=int(b["handling_days"])), body)
+    async def create_complaint(self, order: ComplaintOrder, idempotency_key: str, conversation: str = "") -> Receipt:
+        return await self._create("/v1/complaints", asdict(order), idempotency_key, conversation)
+
+    async def order_state(self, idempotency_key: str) -> OrderState:
+        """What is stored under the key; `NotFound` is answered as "not_registered" (nothing stored yet)."""
+        try:
+            body = await self.client.get(f"/v1/orders/{_segment(idempotency_key)}")
+        except NotFound:
+            return OrderState("not_registered")
+        return _parsed(_order_state, body)
+
+    async def cancel_order(self, idempotency_key: str) -> OrderState:
+        """Cancel what the key stored, or make sure nothing will be stored under it: "cancelled" or "not_registered"."""
+        return _parsed(_order_state, await self.client.delete(f"/v1/orders/{_segment(idempotency_key)}"))
+
+    async def _create(self, path: str, body: Mapping[str, Any], idempotency_key: str, conversation: str) -> Receipt:
+        """The conversation id lets `privacy forget` erase the order's personal data later."""
+        headers = {"X-Conversation-Id": conversation} if conversation else {}
+        return _parsed(_receipt, await self.client.post(path, body, idempotency_key=idempotency_key, headers=headers))
 
 
 def from_settings(section: Mapping[str, Any], policy: HttpPolicy) -> ReferenceBackend:
@@ -90,6 +109,24 @@ def _parsed(parse: Callable[[Any], T], body: Any) -> T:
         raise BackendUnavailable(
             f"reference back-end: unexpected answer ({type(problem).__name__}: {problem})"
         ) from None
+
+
+def _receipt(body: Mapping[str, Any]) -> Receipt:
+    """A booking, address change or complaint as stored, told apart by the name of its number."""
+    if "booking_id" in body:
+        return Receipt(body["booking_id"], details={"option": _delivery_option(body["option"])})
+    if "case_number" in body:
+        return Receipt(body["case_number"], handling_days=int(body["handling_days"]))
+    return Receipt(body["receipt_number"])
+
+
+def _order_state(body: Mapping[str, Any]) -> OrderState:
+    state = body["state"]
+    if state == "registered":
+        return OrderState(state, receipt=_receipt(body["order"]))
+    if state in ("cancelled", "not_registered"):
+        return OrderState(state, number=body.get("number"))
+    raise ValueError(f"unknown order state {state!r}")
 
 
 def _segment(value: str) -> str:

@@ -1,4 +1,8 @@
-"""Address changes and complaints: created by the bot, read back by agents and tests."""
+"""Address changes and complaints: created by the bot, read back by agents and tests.
+
+Any order can also be looked up and cancelled by the Idempotency-Key it was sent
+with: that is all the bot knows of an order whose answer was lost.
+"""
 
 from __future__ import annotations
 
@@ -63,3 +67,16 @@ async def complaints(request: web.Request) -> web.Response:
 async def complaint(request: web.Request) -> web.Response:
     orders = request.app[BACKEND].orders
     return web.json_response(await asyncio.to_thread(orders.complaint, request.match_info["case"]))
+
+
+@routes.get("/v1/orders/{key}")
+async def order_by_key(request: web.Request) -> web.Response:
+    idempotency = request.app[BACKEND].idempotency
+    return web.json_response(await asyncio.to_thread(idempotency.lookup, request.match_info["key"]))
+
+
+@routes.delete("/v1/orders/{key}")
+async def cancel_by_key(request: web.Request) -> web.Response:
+    backend = request.app[BACKEND]
+    cancelled = await asyncio.to_thread(backend.idempotency.cancel, request.match_info["key"], backend.orders.cancel)
+    return web.json_response(cancelled)

@@ -19,6 +19,7 @@ from aiohttp import web
 from bot.desk.app import Desk, desk, json_response
 from bot.desk.auth_middleware import USER, require_role
 from bot.privacy import settings as privacy_settings
+from bot.privacy.backend import BackendErasure
 from bot.privacy.erase import Eraser
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ async def forget_sender(request: web.Request) -> web.Response:
     sender_id = request.match_info["sender_id"]
     erased = await desk(request).run(request.app[ERASER].forget, sender_id)
     audit.info("%s erased sender %s: %s", request[USER].username, pseudonym(sender_id), erased)
-    return json_response({"sender": pseudonym(sender_id), "deleted": erased.counts})
+    body = {"sender": pseudonym(sender_id), "deleted": erased.counts, "not_erased": erased.failed}
+    return json_response(body, status=502 if erased.failed else 200)  # 502: a store still holds the data
 
 
 async def _purge_forever(shared: Desk, eraser: Eraser) -> None:
@@ -62,6 +64,6 @@ async def _purging(app: web.Application) -> AsyncIterator[None]:
 
 def add_routes(app: web.Application) -> None:
     shared: Desk = app["desk"]
-    app[ERASER] = Eraser(shared.tracker_engine, shared.queue.engine)
+    app[ERASER] = Eraser(shared.tracker_engine, shared.queue.engine, backend=BackendErasure.configured())
     app.router.add_delete("/api/privacy/senders/{sender_id}", forget_sender)
     app.cleanup_ctx.append(_purging)

@@ -17,14 +17,18 @@ logger = logging.getLogger(__name__)
 
 
 def _eraser(args: argparse.Namespace) -> "Eraser":
-    """The databases the desk uses (DESK_DATABASE_URL, TRACKER_DATABASE_URL / TRACKER_DB, else var/)."""
+    """The databases the desk uses (DESK_DATABASE_URL, TRACKER_DATABASE_URL / TRACKER_DB, else var/),
+    and the carrier back-end the actions use (carrier.yml, $BACKEND_URL)."""
     from bot.desk.app import DeskConfig
+    from bot.privacy.backend import BackendErasure
     from bot.privacy.erase import Eraser
     from bot.sql import connect
 
     config = DeskConfig.from_environment()
     calls_dir = Path(args.calls_dir) if args.calls_dir else None
-    return Eraser(connect(config.tracker_database_url), connect(config.database_url), calls_dir)
+    return Eraser(
+        connect(config.tracker_database_url), connect(config.database_url), calls_dir, BackendErasure.configured()
+    )
 
 
 def _purge(args: argparse.Namespace) -> int:
@@ -39,7 +43,11 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _forget(args: argparse.Namespace) -> int:
+    """Exit status 1 when a store could not be erased: the customer is then not forgotten yet."""
     erased = _eraser(args).forget(args.sender_id)
+    if erased.failed:
+        logger.error("erased only part of what is stored about the sender: %s", erased)
+        return 1
     logger.info("erased everything stored about the sender: %s", erased)
     return 0
 

@@ -86,3 +86,13 @@ def _references(node):
     elif isinstance(node, list):
         for item in node:
             yield from _references(item)
+
+
+def test_deeply_nested_json_is_a_bad_request_not_a_crash(api):
+    """About 60 KB of brackets used to exhaust the parser's recursion and answer 500."""
+    for body in (b'{"name": ' + b"[" * 30000 + b"]" * 30000 + b"}", b'{"a": ' + b'{"b": ' * 40 + b"1" + b"}" * 41):
+        response = requests.post(
+            f"{api.url}/v1/address-changes", data=body, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=10
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["error"] == "bad_request" and "nested" in response.json()["message"]

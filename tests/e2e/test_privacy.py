@@ -4,6 +4,10 @@ can have everything about a customer deleted, and the desk runs the retention pu
 from __future__ import annotations
 
 import asyncio
+import os
+import random
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Dict
@@ -11,12 +15,16 @@ from typing import Dict
 import pytest
 import requests
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
+from bot import project
 from bot.desk import survey_tables
 from bot.desk.kpis import events
 from bot.handoff import tables as handoff_tables
 from bot.sql import connect
+from tests.e2e.test_address_change import orders_of, up_to_summary
 from tests.privacy.personal_data import synthetic_fodselsnummer
+from tests.support.answers import said
 from tests.support.desk import DeskUser, add_user
 from tests.support.webchat import WebChat
 
@@ -115,3 +123,36 @@ def test_a_supervisor_deletes_everything_about_a_customer_and_nothing_about_othe
 
 def test_the_desk_purges_old_data_by_itself_and_logs_the_counts(assistant):
     assert "retention purge (older than" in logs(assistant)["desk.log"]
+
+
+def test_forget_reaches_the_back_end_and_leaves_no_trace_in_the_database_files(assistant, customer, responses, backend):
+    """A conversation that placed an order, then `kundesenter privacy forget`: name and addresses are gone
+    from the back-end's order and stored answers, and no SQLite file (nor its -wal) holds the name's bytes."""
+    surname = "".join(random.choice("bdfgklmnprstv") + random.choice("aeiou") for _ in range(4)).capitalize()
+    name = f"Ylva {surname}"
+    person = customer()
+    up_to_summary(person, responses, "nb", name)
+    assert said(person.says("/affirm")[0], responses["utter_address_change_done"]["nb"])
+    receipt = orders_of(backend, name)[0]["receipt_number"]
+    databases = [assistant.tracker_db] + [
+        Path(make_url(url).database) for url in (assistant.desk_database_url, assistant.backend_database_url)
+    ]
+
+    def holding_the_name():
+        files = [Path(f"{db}{suffix}") for db in databases for suffix in ("", "-wal", "-journal")]
+        return [file.name for file in files if file.exists() and surname.encode() in file.read_bytes()]
+
+    assert holding_the_name()  # the test would prove nothing if the name had never been stored
+    env = {
+        **os.environ, "TRACKER_DB": str(assistant.tracker_db), "DESK_DATABASE_URL": assistant.desk_database_url,
+        "BACKEND_URL": assistant.backend_url, "PYTHONPATH": str(project.ROOT),
+    }
+    command = [sys.executable, "-m", "bot.cli", "privacy", "forget", person.sender]
+    result = subprocess.run(command, cwd=project.ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    assert "backend_address_changes 1" in result.stderr and "backend_idempotency_records 1" in result.stderr
+    kept = backend(f"/v1/address-changes/{receipt}")
+    assert kept["erased"] is True and kept["name"] is None and kept["new_address"] is None
+    assert orders_of(backend, name) == []
+    assert holding_the_name() == []

@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import socket
 import subprocess
 import sys
 from typing import Dict, Iterator
@@ -142,11 +143,16 @@ def test_the_purge_deletes_what_is_past_retention_but_keeps_recent_and_waiting_c
 
 
 def test_the_commands_purge_and_forget_on_the_configured_databases(world):
-    def kundesenter(*args: str) -> str:
-        env = {**os.environ, **world["env"], "PYTHONPATH": str(project.ROOT)}
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed_port = unused.getsockname()[1]
+
+    def kundesenter(*args: str, status: int = 0) -> str:
+        backend = {"BACKEND_URL": f"http://127.0.0.1:{closed_port}"}  # down: forget must not claim it erased there
+        env = {**os.environ, **world["env"], **backend, "PYTHONPATH": str(project.ROOT)}
         command = [sys.executable, "-m", "bot.cli", "privacy", "--calls-dir", str(world["calls"]), *args]
         result = subprocess.run(command, cwd=project.ROOT, env=env, capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, result.stderr
+        assert result.returncode == status, result.stderr
         return result.stderr
 
     days_since_anna = (dt.datetime.now(dt.timezone.utc) - LONG_AGO).days
@@ -156,5 +162,7 @@ def test_the_commands_purge_and_forget_on_the_configured_databases(world):
     assert "deleted events 5" in kundesenter("purge", "--older-than", str(days_since_anna - 1))
     assert stored(world, "anna") == NOTHING and stored(world, "bo") == bo
 
-    assert "events 5, notes 1, handoffs 1, callbacks 1, surveys 1, call_logs 1" in kundesenter("forget", "bo")
+    said = kundesenter("forget", "bo", status=1)
+    assert "events 5, notes 1, handoffs 1, callbacks 1, surveys 1, call_logs 1; backend NOT erased" in said
+    assert "erased everything" not in said
     assert stored(world, "bo") == NOTHING
