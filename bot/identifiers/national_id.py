@@ -86,7 +86,8 @@ def is_personnummer(text: str) -> bool:
 def _is_phone_number(text: str) -> bool:
     """Ten digits with a Swedish trunk 0 are a phone number (a personnummer from 2000-2009 written YYMMDD-NNNN is not)."""
     digits = _digits(text)
-    return len(digits) == 10 and digits.startswith("0") and not _WRITTEN_AS_PERSONNUMMER.fullmatch(text.strip())
+    trunk_zero = digits.startswith("0") and not digits.startswith("00")  # "00" opens an international number
+    return len(digits) == 10 and trunk_zero and not _WRITTEN_AS_PERSONNUMMER.fullmatch(text.strip())
 
 
 def national_id_kind(text: str) -> Optional[str]:
