@@ -12,7 +12,7 @@ number when its digits form a real calendar day and its check digits hold:
 - 12 digits: the same with the century (18, 19 or 20) in front.
 How a person groups it ("811218 9876", "8112189876", "150385-10190") says nothing a
 shipment number could not say too, so grouping is not part of the rule. The price is a
-clash: about one in 200 random 10-digit numbers passes (a valid day times a Luhn digit).
+clash: about one in 140 random 10-digit numbers passes (a valid day times a Luhn digit).
 Neither Bring nor PostNord issues 10-digit shipment numbers (theirs are S10, 17-digit
 shipment and 18-digit SSCC numbers), so the clash hits only other carriers' numbers, and
 then the customer is told the number looks like an identity number and gets a person.

@@ -51,7 +51,7 @@ def shipment_lookups(assistant) -> List[str]:
 
 @pytest.mark.parametrize(
     "language, opening",
-    [("nb", "hei! hvor er pakka mi?? nummeret er {}"), ("sv", "hej var e mitt paket, har nr {} typ")],
+    [("nb", "hvor er pakka mi? sporingsnr {}"), ("sv", "var e mitt paket?? spårningsnr {}")],
 )
 def test_a_personnummer_without_hyphen_is_never_looked_up_and_the_customer_is_told_not_to_share_it(
     assistant, customer, responses, language, opening
