@@ -13,12 +13,25 @@ from actions.carrier.errors import BackendUnavailable, NotFound
 from actions.carrier.model import Shipment, Status
 from actions.opening_hours import asks_about_hours, pickup_point_answer, pickup_point_values
 from actions.texts import language_of, render
+from bot.identifiers.national_id import find_national_ids
 from bot.identifiers.tracking import find_tracking_numbers, has_tracking_shape, parse_tracking_number
 from bot.language import formatting
 
 
 class TrackingNumberValidation:
-    """`validate_tracking_number` for every form that asks which parcel it is about."""
+    """`validate_tracking_number` for every form that asks which parcel it is about.
+
+    A national identity number in the customer's message is never looked up (the
+    tracking-number parser does not take it for one): the customer is told, once per
+    message and before the form asks again, that we do not need it. The form runs
+    this validation on every message it handles, also the one that opens it.
+    """
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        if next(find_national_ids(text), None) is not None:
+            dispatcher.utter_message(response="utter_national_id_not_shared")
+        return await super().run(dispatcher, tracker, domain)  # type: ignore[misc]
 
     def validate_tracking_number(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -27,6 +40,8 @@ class TrackingNumberValidation:
         number = parse_tracking_number(text) or next(find_tracking_numbers(text), None)
         if number:
             return {"tracking_number": number.value}
+        if next(find_national_ids(text), None) is not None:
+            return {"tracking_number": None}  # run() has told the customer
         if has_tracking_shape(text):
             dispatcher.utter_message(response="utter_tracking_number_check_digit")
         else:

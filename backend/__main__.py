@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from backend.app import create_app
 from bot import project
+from bot.privacy import logs as privacy_logs
 
 DEFAULT_SEED = Path(__file__).with_name("demo_data.yml")
 # One line per request: client, request line, status, size, duration.
@@ -36,6 +37,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    privacy_logs.install()  # request lines carry tracking numbers, and whatever a caller put in them
     logger = logging.getLogger("backend")
     logger.info(
         "Reference back-end on http://%s:%d (database %s)", args.host, args.port, _without_password(args.database_url)

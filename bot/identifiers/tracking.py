@@ -45,7 +45,6 @@ def gs1_check_digit(body: str) -> int:
 
 _SEPARATORS = re.compile(r"[\s\-.]")
 _S10 = re.compile(r"^[A-Z]{2}\d{9}[A-Z]{2}$")
-_PERSONNUMMER_WRITTEN = re.compile(r"^\d{6}[-+]\d{4}$")
 
 
 def _compact(text: str) -> str:
@@ -62,6 +61,8 @@ def parse_tracking_number(text: str) -> Optional[TrackingNumber]:
 
     Accepts lower case, spaces and hyphens. SSCCs are returned without the GS1
     application identifier "00", as carriers index them by the bare 18 digits.
+    A national identity number is never a shipment number, however it is grouped
+    (bot/identifiers/national_id.py gives the rule and its price).
     """
     compact = _compact(text)
     if _S10.match(compact):
@@ -75,21 +76,9 @@ def parse_tracking_number(text: str) -> Optional[TrackingNumber]:
         return TrackingNumber(compact[2:], TrackingFormat.SSCC) if _valid_sscc(compact[2:]) else None
     if len(compact) == 18:
         return TrackingNumber(compact, TrackingFormat.SSCC) if _valid_sscc(compact) else None
-    if 10 <= len(compact) <= 20 and not looks_like_phone_number(compact) and not _looks_like_national_id(text):
+    if 10 <= len(compact) <= 20 and not looks_like_phone_number(compact) and not is_national_id(compact):
         return TrackingNumber(compact, TrackingFormat.SHIPMENT)
     return None
-
-
-def _looks_like_national_id(text: str) -> bool:
-    """A fødselsnummer (11 digits) or personnummer (12 digits, or 10 written YYMMDD-NNNN) is no shipment number.
-
-    A bare 10-digit run stays a shipment number: a valid personnummer's checksum would claim
-    about one in thirty of them.
-    """
-    compact = _SEPARATORS.sub("", text)
-    if len(compact) == 10 and not _PERSONNUMMER_WRITTEN.match(text.strip()):
-        return False
-    return is_national_id(text)
 
 
 def _valid_sscc(digits: str) -> bool:
@@ -111,8 +100,6 @@ def find_tracking_numbers(text: str) -> Iterator[TrackingNumber]:
         parsed = parse_tracking_number(match.group())
         if parsed is not None:
             yield TrackingNumber(parsed.value, parsed.format, match.start(), match.end())
-
-
 
 
 def has_tracking_shape(text: str) -> bool:

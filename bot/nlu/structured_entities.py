@@ -3,7 +3,9 @@
 DIET also learns to tag tracking numbers, phones and e-mails from the examples,
 but only a regex plus a check digit can tell ``LA123456785NO`` from a typo. This
 extractor runs after DIET, replaces its guesses for those types with validated,
-normalised values, and cleans up the postcodes DIET found.
+normalised values, and cleans up the postcodes DIET found. A national identity
+number is never an entity (no slot, so it never reaches the carrier's back-end), not
+even a piece of one DIET took for a postcode or an order number.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.identifiers.contact import find_emails, find_phone_numbers, normalise_postcode
+from bot.identifiers.national_id import find_national_ids
 from bot.identifiers.tracking import find_tracking_numbers
 
 Finder = Callable[[str], Iterator[Tuple[str, int, int]]]
@@ -64,6 +67,10 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT) or ""
             entities = [e for e in message.get(ENTITIES, []) if e[ENTITY_ATTRIBUTE_TYPE] not in FINDERS]
             entities = [e for e in (self._clean_postcode(e, text) for e in entities) if e]
+            identity_numbers = [(start, end) for _, start, end in find_national_ids(text)]
+            entities = [
+                e for e in entities if not _overlaps(e[ENTITY_ATTRIBUTE_START], e[ENTITY_ATTRIBUTE_END], identity_numbers)
+            ]
             occupied = [(start, end) for _, start, end in _tracking(text)]
             for entity_type, finder in FINDERS.items():
                 for value, start, end in finder(text):

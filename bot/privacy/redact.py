@@ -17,7 +17,7 @@ import re
 from typing import Callable, Dict, Iterator, Optional, Tuple
 
 from bot.identifiers.contact import find_emails, normalise_phone
-from bot.identifiers.national_id import is_fodselsnummer, is_personnummer, luhn_is_valid
+from bot.identifiers.national_id import find_national_ids, luhn_is_valid
 from bot.identifiers.tracking import gs1_check_digit
 from bot.privacy import settings
 
@@ -27,8 +27,6 @@ Span = Tuple[int, int]
 _START = r"(?<![\w+])(?<!\d[ -])"
 _END = r"(?![ -]?\d)(?!\w)"
 
-_FODSELSNUMMER = re.compile(_START + r"\d{6} ?\d{5}" + _END)  # DDMMYY IIIKK
-_PERSONNUMMER = re.compile(_START + r"(?:(?:18|19|20)\d{6}[-+]?\d{4}|\d{6}[-+]\d{4})" + _END)  # (CC)YYMMDD-NNNN
 _CARD = re.compile(_START + r"\d(?:[ -]?\d){12,18}" + _END)
 _PHONE = re.compile(_START + r"(?:\+|00)?\d(?:[ -]?\d){7,11}" + _END)
 _SEPARATORS = re.compile(r"[ +-]")
@@ -69,6 +67,17 @@ def _matching(pattern: re.Pattern, check: Callable[[str], bool]) -> Callable[[st
     return find
 
 
+def _national_ids(kind: str) -> Callable[[str], Iterator[Span]]:
+    """Identity numbers of one kind, however grouped (bot/identifiers/national_id.py)."""
+
+    def find(text: str) -> Iterator[Span]:
+        for found, start, end in find_national_ids(text):
+            if found == kind:
+                yield start, end
+
+    return find
+
+
 def _emails(text: str) -> Iterator[Span]:
     if "@" not in text:  # the address pattern backtracks over every word: skip it when it cannot match
         return
@@ -78,8 +87,8 @@ def _emails(text: str) -> Iterator[Span]:
 
 DETECTORS: Dict[str, Callable[[str], Iterator[Span]]] = {
     "email": _emails,
-    "fodselsnummer": _matching(_FODSELSNUMMER, is_fodselsnummer),
-    "personnummer": _matching(_PERSONNUMMER, is_personnummer),
+    "fodselsnummer": _national_ids("fodselsnummer"),
+    "personnummer": _national_ids("personnummer"),
     "card": _matching(_CARD, is_card_number),
     "phone": _matching(_PHONE, is_phone_number),
 }

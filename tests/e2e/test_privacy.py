@@ -8,9 +8,10 @@ import os
 import random
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List
 
 import pytest
 import requests
@@ -23,7 +24,7 @@ from bot.desk.kpis import events
 from bot.handoff import tables as handoff_tables
 from bot.sql import connect
 from tests.e2e.test_address_change import orders_of, up_to_summary
-from tests.privacy.personal_data import synthetic_fodselsnummer
+from tests.privacy.personal_data import swedish_test_number, synthetic_fodselsnummer
 from tests.support.answers import said
 from tests.support.desk import DeskUser, add_user
 from tests.support.webchat import WebChat
@@ -48,6 +49,54 @@ def test_personal_data_in_a_message_reaches_no_servers_log(assistant, customer):
             assert raw not in text, f"{raw} in {name}"
     assert "[fødselsnummer]" in written["rasa.log"]  # Rasa logged the message (DEBUG), masked
     assert "[e-post]" in written["rasa.log"] and "[telefon]" in written["rasa.log"]
+
+
+def shipment_lookups(assistant) -> List[str]:
+    """The back-end's request lines that looked a shipment up."""
+    return [line for line in logs(assistant).get("backend.log", "").splitlines() if "/v1/shipments/" in line]
+
+
+@pytest.mark.parametrize(
+    "language, opening",
+    [("nb", "hvor er pakka mi? sporingsnr {}"), ("sv", "var e mitt paket?? spårningsnr {}")],
+)
+def test_a_personnummer_without_hyphen_is_never_looked_up_and_the_customer_is_told_not_to_share_it(
+    assistant, customer, responses, language, opening
+):
+    number = swedish_test_number("811218")  # 10 digits, a valid day and Luhn digit: no hyphen, no century
+    spaced = f"{number[:6]} {number[6:]}"
+    before = shipment_lookups(assistant)
+    person = customer(language=language)
+
+    for message in (opening.format(spaced), number):  # in the request, then alone when asked for the number
+        answers = person.says(message)
+        warning = responses["utter_national_id_not_shared"][language]
+        assert any(said(answer, warning) for answer in answers), answers
+        assert said(answers[-1], responses["utter_ask_tracking_number"][language]), answers
+
+    assert shipment_lookups(assistant) == before
+    tracker = person.tracker()
+    assert tracker["slots"]["tracking_number"] is None
+    entities = [entity for e in tracker["events"] if e["event"] == "user" for entity in e["parse_data"]["entities"]]
+    assert not any(char.isdigit() for entity in entities for char in str(entity["value"])), entities
+    for name, text in logs(assistant).items():
+        assert number not in text and spaced not in text, name
+    assert "[personnummer]" in logs(assistant)["rasa.log"]  # Rasa logged the message (DEBUG), masked
+
+
+def test_the_backend_masks_personal_data_in_its_log(assistant):
+    fodselsnummer = synthetic_fodselsnummer(15, 3, 1985)
+    grouped = f"{fodselsnummer[:6]}-{fodselsnummer[6:]}"  # DDMMYY-IIIKK
+    email = f"kari.{uuid.uuid4().hex[:8]}@example.no"
+    for path in (grouped, email):
+        assert requests.get(f"{assistant.backend_url}/v1/shipments/{path}", timeout=10).status_code in (400, 404)
+    deadline = time.monotonic() + 10
+    while "[e-post]" not in logs(assistant)["backend.log"] and time.monotonic() < deadline:
+        time.sleep(0.2)  # the access log line is written just after the answer
+    written = logs(assistant)["backend.log"]
+    assert "[fødselsnummer]" in written and "[e-post]" in written
+    for raw in (fodselsnummer, grouped, email):
+        assert raw not in written
 
 
 @pytest.fixture(scope="module")

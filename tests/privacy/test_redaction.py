@@ -10,7 +10,8 @@ import itertools
 import pytest
 
 from bot.identifiers.tracking import gs1_check_digit, s10_check_digit
-from bot.privacy.redact import is_card_number, is_fodselsnummer, is_personnummer, redact
+from bot.identifiers.national_id import is_fodselsnummer, is_personnummer
+from bot.privacy.redact import is_card_number, redact
 from tests.privacy.personal_data import (
     card_number,
     luhn_digit,
