@@ -14,7 +14,6 @@ import random
 from pathlib import Path
 from typing import Callable, Iterator, List
 
-import pytest
 import yaml
 
 from bot.identifiers.contact import find_phone_numbers
