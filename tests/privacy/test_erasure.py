@@ -66,7 +66,7 @@ def world(new_database, database_kind, clock, tmp_path) -> Iterator[Dict]:
         handoffs.add_note(handoff.id, agent.id, f"{sender} venter på pakke")
         handoffs.close(handoff.id, "answered")
         handoffs.add_callback(sender, "nb", "tracking", "+4791234567", "etter kl. 16")
-        surveys.record(sender, "nb", 4, 9)
+        surveys.record(handoff.id, sender, "nb", 4, 9)
         call_log = calls_dir / f"{sender}.json"
         call_log.write_text(json.dumps({"call_id": sender}), encoding="utf-8")
         os.utime(call_log, (start, start))
