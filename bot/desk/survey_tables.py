@@ -6,7 +6,7 @@ not a desk user, and the KPIs read it without touching accounts.
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, MetaData, SmallInteger, String, Table, inspect, text
+from sqlalchemy import CheckConstraint, Column, Integer, MetaData, SmallInteger, String, Table, inspect, text
 from sqlalchemy.engine import Engine
 
 from bot.sql import UtcDateTime
@@ -43,4 +43,8 @@ def create(engine: Engine) -> None:
         return
     with engine.begin() as connection:
         connection.execute(text(f"ALTER TABLE {surveys.name} ADD COLUMN handoff_id INTEGER"))
-        Index("desk_surveys_one_per_handoff", surveys.c.handoff_id, unique=True).create(connection)
+        # Plain DDL: an `Index` object on `surveys.c.handoff_id` would join the shared table's
+        # metadata for good, and every later create_all in this process would make it again.
+        connection.execute(
+            text(f"CREATE UNIQUE INDEX IF NOT EXISTS desk_surveys_one_per_handoff ON {surveys.name} (handoff_id)")
+        )
