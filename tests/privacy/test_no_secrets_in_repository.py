@@ -34,7 +34,7 @@ SECRET_ASSIGNMENT = re.compile(
 SECRET_NAME = re.compile(r"(?i)password|passwd|secret|token|api[_-]?key|private[_-]?key|auth|credential")
 # The tests' stub servers use keys that say they are fake; those are allowed.
 PLACEHOLDER = re.compile(r"(?i)(?:0123456789|abcdef|x)+")
-ENV_REFERENCE = re.compile(r"\$\{\w+\}")
+ENV_REFERENCE = re.compile(r"(?:Bearer )?\$\{\w+\}")  # an Authorization header names its scheme first
 RASA_CONFIG = ["credentials.yml", "endpoints.yml"]
 
 
