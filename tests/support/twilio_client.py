@@ -223,7 +223,15 @@ class TwilioCaller:
             await self._echo_mark(name)
 
     async def _play(self) -> None:
-        """Plays the bot's audio in real time divided by `speed`, echoing each mark when playback reaches it."""
+        """Plays the bot's audio in real time divided by `speed`, echoing each mark when playback reaches it.
+
+        Paced against a running clock, not by one sleep per chunk: under uvloop's event loop policy
+        (which Rasa's and Sanic's server code install process-wide, so earlier tests leave it behind)
+        each timer is truncated to whole milliseconds, and per-chunk sleeps of 2.5 ms played a
+        prompt in 0.86 of its time.
+        """
+        loop = asyncio.get_running_loop()
+        played_until = loop.time()
         while True:
             if not self._queue:
                 self._queued.clear()
@@ -231,7 +239,8 @@ class TwilioCaller:
                 continue
             item = self._queue.popleft()
             if isinstance(item, bytes):
-                await asyncio.sleep(len(item) / LINE_RATE / self.speed)
+                played_until = max(played_until, loop.time()) + len(item) / LINE_RATE / self.speed
+                await asyncio.sleep(max(0.0, played_until - loop.time()))
                 self.played += item
             else:
                 await self._echo_mark(item)
