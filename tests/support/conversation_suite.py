@@ -10,6 +10,7 @@ ask again, ask for an option's number or reopen a summary it got wrong.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 import uuid
@@ -45,6 +46,7 @@ ANSWERS = {
     "holiday_hours": {"utter_opening_hours_customer_service"},
     "delivery_times": {"utter_delivery_times_overview", "utter_delivery_times_route"},
 }
+SPECIAL_DAY = re.compile(r"\([^()]*\d[^()]*\):")  # utter_text_special_day: " {name} ({date}): {hours}."
 RECEIPTS = {"address_change": "address_change_receipt", "booking": "booking_receipt", "complaint": "complaint_case"}
 
 
@@ -102,7 +104,8 @@ class Line:
 
     def __init__(self, assistant: Any, conversation: Conversation) -> None:
         self.assistant, self.conversation = assistant, conversation
-        self.sender = f"suite-{conversation.id}-{uuid.uuid4().hex[:8]}"
+        prefix = "call" if conversation.channel == "phone" else "suite"  # the voice channel takes call ids only
+        self.sender = f"{prefix}-{conversation.id}-{uuid.uuid4().hex[:8]}"
 
     def says(self, text: str) -> List[Dict[str, Any]]:
         if self.conversation.channel == "phone":
@@ -225,8 +228,31 @@ def _booking(line: Line, receipt: str, wanted: Mapping[str, Any]) -> str:
     if booking is None:
         return f"booking {receipt} is not on parcel {number}"
     option = booking.get("option") or {}
-    found = {"parcel": booking.get("tracking_number"), "kind": option.get("kind"), "working_day": option.get("working_day")}
+    found = {"parcel": booking.get("tracking_number"), "kind": option.get("kind"),
+             "working_day": _working_day(line, number, option)}
     return _differences(found, {**wanted, "parcel": number})
+
+
+def _working_day(line: Line, number: str, booked: Mapping[str, Any]) -> Optional[int]:
+    """Which working day (1, 2, …) the booked option was, as backend/rules.yml numbers its country's options.
+
+    A booking stores its date, not the rule's number; among the options of the same kind the parcel is
+    offered, the n-th date is the kind's n-th working day in the rules.
+    """
+    offered = (line.backend(f"/v1/shipments/{number}/delivery-options") or {}).get("options") or []
+    dates = sorted(option["date"] for option in offered if option.get("kind") == booked.get("kind"))
+    country = (line.backend(f"/v1/shipments/{number}") or {}).get("country")
+    if country not in _rules()["delivery"]["options"]:
+        return None
+    days = sorted(rule["working_day"] for rule in _rules()["delivery"]["options"][country] if rule["kind"] == booked.get("kind"))
+    if booked.get("date") not in dates or len(dates) != len(days):
+        return None
+    return days[dates.index(booked["date"])]
+
+
+@functools.lru_cache(maxsize=1)
+def _rules() -> Dict[str, Any]:
+    return yaml.safe_load((Path(__file__).resolve().parents[2] / "backend" / "rules.yml").read_text(encoding="utf-8"))
 
 
 def _complaint(line: Line, receipt: str, wanted: Mapping[str, Any]) -> str:
@@ -331,9 +357,9 @@ def _since_last_check_digit(events: Sequence[Mapping[str, Any]]) -> List[Mapping
 
 
 def _mentions_special_day(events: Sequence[Mapping[str, Any]]) -> bool:
-    """The hours answer named a special day (the back-end's holiday hours reached the customer)."""
-    return any(_name(event) == "utter_text_special_day" for event in events) or any(
-        _name(event) == "utter_opening_hours_customer_service" and re.search(r"\d{1,2}\.\s?\w+|\w+dag", event.get("text") or "")
+    """An hours answer gave a special day's hours (" Julaften (24. desember): stengt."), from the back-end."""
+    return any(
+        _name(event) in ANSWERS["holiday_hours"] and SPECIAL_DAY.search(event.get("text") or "")
         for event in _bot_events(events)
     )
 
