@@ -137,7 +137,7 @@ class Call:
             return
         self.no_input = self.no_match = 0
         chosen = self._option_said(text)
-        await self._send(chosen.payload if chosen else _spoken_codes(text, self.language), started)
+        await self._send(chosen.payload if chosen else entities.as_written(text, self.language), started)
 
     async def _on_key(self, key: str) -> None:
         """Keypad: an option by its number, 0 for a person, digits ended by # for numbers, * to start over."""
@@ -270,9 +270,3 @@ class Call:
     def _metadata(self) -> dict:
         metadata = {"language": self.language, "call_id": self.record.call_id}
         return {**metadata, "caller": self.caller} if self.caller else metadata
-
-
-def _spoken_codes(transcript: str, language: str) -> str:
-    """A tracking number spelt out ("ce pe sju en …") becomes the number the NLU knows; other speech is kept."""
-    number = entities.tracking_number(transcript, language)
-    return number if number else transcript

@@ -21,6 +21,7 @@ import requests
 import yaml
 
 from bot import secrets
+from voice.spoken import entities as spoken
 
 CONVERSATIONS = Path(__file__).resolve().parents[1] / "conversations"
 MAX_EXTRA_TURNS = 4
@@ -100,7 +101,10 @@ def load(directory: Path = CONVERSATIONS) -> List[Conversation]:
 
 
 class Line:
-    """The customer's side of one conversation: the REST webhook for chat, the voice channel for a phone call."""
+    """The customer's side of one conversation: the REST webhook for chat, the voice channel for a phone call.
+
+    A phone conversation is what the recogniser heard; it reaches the voice channel as the call sends it.
+    """
 
     def __init__(self, assistant: Any, conversation: Conversation) -> None:
         self.assistant, self.conversation = assistant, conversation
@@ -110,7 +114,7 @@ class Line:
     def says(self, text: str) -> List[Dict[str, Any]]:
         if self.conversation.channel == "phone":
             token = self.assistant.env[secrets.variable(secrets.VOICE_GATEWAY_TOKEN)]
-            body = {"sender": self.sender, "message": text,
+            body = {"sender": self.sender, "message": spoken.as_written(text, self.conversation.language),
                     "metadata": {"caller": "+4712345678", "language": self.conversation.language}}
             response = requests.post(
                 f"{self.assistant.rasa_url}/webhooks/voice/webhook", data=json.dumps(body),

@@ -47,6 +47,15 @@ def tracking_number(text: str, language: str) -> Optional[str]:
     return _search(said, language, _CHECKED) or _shipment_number(said, language)
 
 
+def as_written(transcript: str, language: str) -> str:
+    """What a caller's transcript becomes before the dialogue sees it: the chat's text path for the phone.
+
+    A tracking number spelt out ("ce pe sju en …") becomes the number the NLU knows; other speech is kept.
+    """
+    number = tracking_number(transcript, language)
+    return number if number else transcript
+
+
 def postcode(text: str, language: str) -> Optional[str]:
     """A postcode of the caller's country that exists in the register: "null fem femti" -> "0550"."""
     words = lexicon(language)
