@@ -2,7 +2,7 @@
 VENV := .venv
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test eval bench install system-packages test-packages model lint scale cluster-packages
+.PHONY: run test eval bench install system-packages test-packages model lint scale cluster-packages conversations
 
 $(INSTALLED): pyproject.toml constraints.txt scripts/setup-venv.sh
 	scripts/setup-venv.sh
@@ -33,6 +33,10 @@ scale: install cluster-packages model
 ## Install what is missing and run the whole test suite.
 test: install test-packages model
 	$(VENV)/bin/python -m pytest -ra
+
+## Only the conversation suite (tests/conversations/): figures per language in var/reports/conversations.json.
+conversations: install model
+	$(VENV)/bin/python -m pytest -ra tests/conversations
 
 ## NLU evaluation: held-out set per language plus cross-validation of two pipelines.
 eval: install
