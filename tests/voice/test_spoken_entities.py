@@ -12,7 +12,7 @@ import pytest
 
 from bot.identifiers.tracking import parse_tracking_number
 from voice.spoken import UnknownLanguage
-from voice.spoken.entities import postcode, read_back, spoken_date, tracking_number
+from voice.spoken.entities import as_written, postcode, read_back, spoken_date, tracking_number
 from voice.spoken.numbers import digits_of, parse_number
 
 MONDAY = dt.date(2026, 11, 23)
@@ -69,6 +69,23 @@ def test_spelt_out_tracking_number_becomes_the_number_the_chat_accepts(transcrip
 )
 def test_a_number_with_a_wrong_check_digit_is_not_guessed(transcript, language):
     assert tracking_number(transcript, language) is None
+
+
+@pytest.mark.parametrize(
+    "transcript, language, written",
+    [
+        ("ja den e ce pe sju en null fem null fem fire fire fem n o", "nb", "CP710505445NO"),  # 4 said as 5
+        ("nummeret er c p 7 1 0 3 0 3 4 2 1 n o", "nb", "CP710303421NO"),
+        ("det är r r sju två noll sex noll sex fyra fem sju s e", "sv", "RR720606457SE"),
+        ("ja det var er er sju två noll sju noll sju fyra sex tre es e", "sv", "RR720707463SE"),  # fits: as it is
+        ("hej jag undrar var mitt paket är", "sv", "hej jag undrar var mitt paket är"),
+        ("tre sju null sju null en to tre fire fem null null null null null null en åtte", "nb",
+         "tre sju null sju null en to tre fire fem null null null null null null en åtte"),  # no shape to tell
+    ],
+)
+def test_the_calls_text_path_writes_s10_numbers_even_with_a_wrong_check_digit(transcript, language, written):
+    """The dialogue then says the last digit does not fit, instead of hearing no number at all."""
+    assert as_written(transcript, language) == written
 
 
 @pytest.mark.parametrize("value", ["CP710202412NO", "RR720505449SE", "LA123456785NO", "370701234500000017"])

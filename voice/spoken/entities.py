@@ -51,8 +51,10 @@ def as_written(transcript: str, language: str) -> str:
     """What a caller's transcript becomes before the dialogue sees it: the chat's text path for the phone.
 
     A tracking number spelt out ("ce pe sju en …") becomes the number the NLU knows; other speech is kept.
+    An S10 number whose check digit does not fit is written out too (its plainest reading), so the
+    dialogue tells the caller that a character is wrong instead of not hearing a number at all.
     """
-    number = tracking_number(transcript, language)
+    number = tracking_number(transcript, language) or _search(tokens(transcript), language, _S10_SHAPED)
     return number if number else transcript
 
 
@@ -128,6 +130,11 @@ def _checked_value(built: str) -> Optional[str]:
 _CHECKED = _Target(
     fits=lambda built: _s10_fits(built) or (built.isdigit() and len(built) <= 18),
     value=_checked_value,
+)
+
+_S10_SHAPED = _Target(
+    fits=lambda built: bool(_S10_PREFIX.fullmatch(built)),
+    value=lambda built: built if re.fullmatch(r"[A-Z]{2}\d{9}[A-Z]{2}", built) else None,
 )
 
 
