@@ -74,13 +74,14 @@ class FactReading:
     def facts(self, tracker: Tracker, requested: Optional[str]) -> Dict[str, Any]:
         """The facts of the latest message (and, when the form starts, of the messages just before it)."""
         reader = type(self).read_facts
-        context = Context(dt.date.today(), requested, {k: v for k, v in tracker.slots.items() if v is not None},
-                          _last_address(tracker))
+        text = (tracker.latest_message or {}).get("text") or ""
+        known = {k: v for k, v in tracker.slots.items() if v is not None and not (k == requested and v == text)}
+        context = Context(dt.date.today(), requested, known, _last_address(tracker))
         facts: Dict[str, Any] = {}
         if requested is None and self.reads_earlier_messages:
             for text in _earlier_texts(tracker):
                 facts.update(reader(text, Context(context.today)))
-        facts.update(reader((tracker.latest_message or {}).get("text") or "", context))
+        facts.update(reader(text, context))
         return facts
 
     def _say_changes(self, before: Dict[str, Any], events: List[Dict[Text, Any]], requested: Optional[str],
@@ -121,10 +122,14 @@ def _forget_answer(tracker: Tracker, slot: str) -> None:
 
 
 def _last_address(tracker: Tracker) -> Optional[str]:
-    """The address slot the customer filled last: a correction without a name is about it."""
+    """The address slot the customer filled last, before this message: a correction without a name is about it."""
     slots = set(ADDRESS_SLOTS.values())
-    return next((e["name"] for e in reversed(tracker.events)
-                 if e.get("event") == "slot" and e.get("name") in slots and e.get("value")), None)
+    before_message = False
+    for event in reversed(tracker.events):
+        before_message = before_message or event.get("event") == "user"
+        if before_message and event.get("event") == "slot" and event.get("name") in slots and event.get("value"):
+            return event["name"]
+    return None
 
 
 def _earlier_texts(tracker: Tracker) -> List[str]:

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Optional
 
-from actions.choices import match_choice
 from bot.identifiers.contact import find_emails, find_phone_numbers
 from bot.understanding.addresses import NEW, OLD, by_role, find_addresses, mask_numbers
 from bot.understanding.corrections import corrected, is_correction, read_address_correction
@@ -34,6 +33,17 @@ class Context:
     requested: Optional[str] = None
     filled: Mapping[str, Any] = field(default_factory=dict)
     last_address: Optional[str] = None  # the address slot the customer gave last
+
+
+def match_choice(question: str, text: str) -> Optional[str]:
+    """The option of a closed question (actions/choices.py) that ``text`` names.
+
+    Imported when called: importing the `actions` package loads every action, and the forms'
+    actions import this module.
+    """
+    from actions.choices import match_choice as choice
+
+    return choice(question, text)
 
 
 def address_change_facts(text: str, context: Context) -> Dict[str, Any]:
@@ -99,8 +109,6 @@ def _addresses(text: str, found: list, context: Context) -> Dict[str, str]:
     if correction is None:
         return {}
     slot = ADDRESS_SLOTS[correction.role] if correction.role else context.last_address
-    if context.requested in ADDRESS_SLOTS.values() and not context.filled.get(context.requested):
-        return {}
     value = corrected(context.filled[slot], correction) if slot and context.filled.get(slot) else None
     return {slot: value} if value else {}
 

@@ -9,7 +9,7 @@ a comma, a number), so the rest of the message is never registered as the name.
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 from bot.understanding.words import fold, tokens, word_set
 
@@ -28,31 +28,35 @@ def read_name(text: str, answering: bool = False) -> Optional[str]:
     it is a name ("jeg heter", "mitt namn är", "hilsen") counts.
     """
     words = tokens(text)
-    start = _after_intro(text, words, word_set("name_intros"))
-    if start is not None:
-        return _name_from(text, start)
+    for start in _after_intros(words, word_set("name_intros")):
+        name = _name_from(text, start)
+        if name:
+            return name
     if not answering:
         return None
-    opening = _after_intro(text, words[:ANSWER_INTRO_REACH], frozenset(_ANSWER_INTROS))
+    for start in _after_intros(words[:ANSWER_INTRO_REACH], frozenset(_ANSWER_INTROS)):
+        name = _name_from(text, start)
+        if name:
+            return name
     lead = _LEAD.match(text)
-    return (opening is not None and _name_from(text, opening)) or _name_from(text, lead.end() if lead else 0)
+    return _name_from(text, lead.end() if lead else 0)
 
 
 def name_after(text: str, position: int) -> Optional[str]:
-    """A name that starts after ``position``, past a short opening ("det skal være Kari Holm")."""
+    """A name after ``position`` that follows an opening ("namnet är fel, det ska vara Karin Holm")."""
     rest = text[position:]
-    start = _after_intro(rest, tokens(rest)[:ANSWER_INTRO_REACH], frozenset(_ANSWER_INTROS))
-    return _name_from(rest, start or 0)
+    return next(filter(None, (_name_from(rest, start) for start in _after_intros(tokens(rest), frozenset(_ANSWER_INTROS)))),
+                None)
 
 
-def _after_intro(text: str, words: List[tuple], intros: frozenset) -> Optional[int]:
-    """Where the words after the first introduction phrase begin (the longest phrase at a place)."""
+def _after_intros(words: List[tuple], intros: frozenset) -> Iterator[int]:
+    """Where the words after each introduction phrase begin (the longest phrase at a place)."""
     folded = [fold(w) for w, _, _ in words]
     for i in range(len(words)):
         for size in (5, 4, 3, 2, 1):
             if i + size <= len(words) and " ".join(folded[i:i + size]) in intros:
-                return words[i + size - 1][2]
-    return None
+                yield words[i + size - 1][2]
+                break
 
 
 def _name_from(text: str, start: int) -> Optional[str]:
