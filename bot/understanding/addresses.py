@@ -20,7 +20,7 @@ OLD, NEW = "old", "new"
 
 _NUMBER_MASKS = [
     re.compile(r"\b[A-Za-z]{2}[\s.\-]*(?:\d[\s.\-]*){9}[A-Za-z]{2}\b"),  # S10 parcel numbers in any grouping
-    re.compile(r"\+?\d(?:[\s\-]?\d){7,}"),  # phone numbers, SSCCs, shipment numbers
+    re.compile(r"(?!\d{4}-\d{1,2}-\d{1,2}\b)\+?\d(?:[\s\-]?\d){7,}"),  # phone numbers, SSCCs, shipment numbers
 ]
 _DATE_MASKS = [
     re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b"),  # ISO dates

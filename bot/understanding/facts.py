@@ -36,14 +36,14 @@ class Context:
 
 
 def match_choice(question: str, text: str) -> Optional[str]:
-    """The option of a closed question (actions/choices.py) that ``text`` names.
+    """The option of a closed question (actions/choices.py) that ``text`` names, also without æøå/åäö marks.
 
     Imported when called: importing the `actions` package loads every action, and the forms'
     actions import this module.
     """
     from actions.choices import match_choice as choice
 
-    return choice(question, text)
+    return choice(question, text) or choice(question, fold(text))
 
 
 def address_change_facts(text: str, context: Context) -> Dict[str, Any]:
@@ -55,7 +55,7 @@ def address_change_facts(text: str, context: Context) -> Dict[str, Any]:
     if name:
         facts["person_name"] = name
     rest = _without_addresses(text, found)
-    change_type = None if context.requested == "change_type" else match_choice("change_type", rest)
+    change_type = match_choice("change_type", rest) if _may_change("change_type", text, context) else None
     if change_type:
         facts["change_type"] = change_type
     facts.update(_dates(rest, context, facts.get("change_type") or context.filled.get("change_type")))
@@ -73,7 +73,7 @@ def complaint_facts(text: str, context: Context) -> Dict[str, Any]:
     """What happened (the kind and, from a message that tells it, the description) and how to reach the customer."""
     facts: Dict[str, Any] = {}
     rest = " ".join(mask_numbers(text).split())
-    kind = match_choice("complaint_type", rest) if context.requested != "complaint_type" else None
+    kind = match_choice("complaint_type", rest) if _may_change("complaint_type", text, context) else None
     if kind:
         facts["complaint_type"] = kind
     told = kind or (context.requested == "complaint_type" and match_choice("complaint_type", rest))
@@ -95,6 +95,17 @@ def booking_facts(text: str, context: Context) -> Dict[str, Any]:
     rest = " ".join(mask_numbers(text).split())
     hinted = contains_phrase(rest, word_set("booking_hints")) or bool(find_dates(rest, context.today))
     return {"delivery_option": rest} if hinted else {}
+
+
+def _may_change(slot: str, text: str, context: Context) -> bool:
+    """A closed choice is read from a message not asked about it only until it is known, or to correct it.
+
+    Once chosen, a word in passing ("tom" in a description, "i sommer" in a date) must not change it.
+    """
+    if context.requested == slot:
+        return False  # the answer itself: the choice's own validator reads it
+    answering_summary = bool(context.requested and context.requested.endswith("_confirmed"))
+    return not context.filled.get(slot) or answering_summary or is_correction(text)
 
 
 def _addresses(text: str, found: list, context: Context) -> Dict[str, str]:
