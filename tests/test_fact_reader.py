@@ -204,3 +204,28 @@ def test_a_booking_wish_said_with_the_number(text, hinted):
     facts = booking_facts(text, ctx())
     assert ("delivery_option" in facts) == hinted
     assert all("CP710202412NO" not in value and "RR720202417SE" not in value for value in facts.values())
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("om 2 uker", dt.date(2026, 12, 19)),
+    ("vi flyttar om två veckor", dt.date(2026, 12, 19)),
+    ("om en måned", dt.date(2027, 1, 5)),
+    ("om ti dager", None),  # not a count the reader knows: no guess
+])
+def test_dates_counted_from_today(text, expected):
+    assert [f.date for f in find_dates(text, TODAY)] == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("heisann! e flytta te Trondheim, ny adr e Kjøpmannsgata 20, 7013 Trondheim. bodde før i Tollbugata 8, 0152 Oslo",
+     {"new_address": "Kjøpmannsgata 20, 7013 Trondheim", "old_address": "Tollbugata 8, 0152 Oslo"}),
+    ("hej. flyttar till min pojkvän på Nygatan 3, 852 31 Sundsvall från 10 januari till 30 april",
+     {"new_address": "Nygatan 3, 85231 Sundsvall", "moving_date": "2027-01-10", "end_date": "2027-04-30",
+      "change_type": "temporary"}),
+    ("hei jeg heter Jan-Erik Sæther og skal flytte 1. februar",
+     {"person_name": "Jan-Erik Sæther", "moving_date": "2027-02-01"}),
+    ("vi flytter fra Elvegata 2, 9008 Tromsø om to uker", {"old_address": "Elvegata 2, 9008 Tromsø",
+                                                          "moving_date": "2026-12-19"}),
+])
+def test_first_messages_as_customers_write_them(text, expected):
+    assert address_change_facts(text, ctx()) == expected
