@@ -59,7 +59,7 @@ def address_change_facts(text: str, context: Context) -> Dict[str, Any]:
     if change_type:
         facts["change_type"] = change_type
     facts.update(_dates(rest, context, facts.get("change_type") or context.filled.get("change_type")))
-    if "end_date" in facts and not (facts.get("change_type") or context.filled.get("change_type")):
+    if {"moving_date", "end_date"} <= facts.keys() and not (facts.get("change_type") or context.filled.get("change_type")):
         facts["change_type"] = "temporary"  # "fra 10. januar til 30. april": a move with an end is temporary
     forwarding = _forwarding(rest)
     if forwarding is not None:
