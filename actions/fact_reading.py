@@ -24,11 +24,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
+from actions.orders import PROMPT, WHICH_FIELD
 from actions.texts import language_of, render
 from bot.language import formatting
 from bot.understanding.facts import ADDRESS_SLOTS, Context
 
 DATE_SLOTS = ("moving_date", "end_date")
+UNCLEAR = "utter_order_confirm_unclear"
 EARLIER_MESSAGES = 5  # messages before a form starts that may hold its facts ("hei, jeg heter …")
 Reader = Callable[[str, Context], Dict[str, Any]]
 
@@ -61,7 +63,12 @@ class FactReading:
                     slot, value, dispatcher, tracker, domain)
         if ignored:
             events.insert(0, SlotSet(requested, None))
-        self._say_changes(before, events, requested, dispatcher, tracker, domain)
+        if self._say_changes(before, events, requested, dispatcher, tracker, domain):
+            # "nei, det skal være 20. januar" at the summary: the new value is the answer, neither unclear
+            # nor a reason to ask which field; the summary is shown again with it.
+            events = [SlotSet(PROMPT, None) if e.get("name") == PROMPT and e.get("value") == WHICH_FIELD else e
+                      for e in events]
+            dispatcher.messages[:] = [m for m in dispatcher.messages if m.get("response") != UNCLEAR]
         return events
 
     async def _validate_alone(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -85,8 +92,10 @@ class FactReading:
         return facts
 
     def _say_changes(self, before: Dict[str, Any], events: List[Dict[Text, Any]], requested: Optional[str],
-                     dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> None:
+                     dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> bool:
+        """Says back each value that replaced an earlier answer; True if there was one."""
         language = language_of(tracker)
+        changed = False
         for event in events:
             slot, value = event.get("name"), event.get("value")
             if slot not in self.announced or slot == requested or value is None:
@@ -98,6 +107,8 @@ class FactReading:
                 field_text=render(domain, f"utter_text_field_{slot}", language),
                 value_text=_shown(slot, value, language),
             )
+            changed = True
+        return changed
 
 
 def _shown(slot: str, value: Any, language: str) -> str:

@@ -27,7 +27,7 @@ def domain() -> Dict[str, Any]:
 
 
 def run_form(domain, text: str, requested: Optional[str] = None, filled: Optional[Dict[str, Any]] = None,
-             earlier: List[str] = (), language: str = "nb"):
+             earlier: List[str] = (), language: str = "nb", intent: str = "inform"):
     """Slot values the validation action returns, and the responses it said."""
     slots = {"language": language, "requested_slot": requested, **(filled or {})}
     events: List[Dict[str, Any]] = []
@@ -37,7 +37,7 @@ def run_form(domain, text: str, requested: Optional[str] = None, filled: Optiona
     events += [{"event": "user", "text": text}, {"event": "action", "name": "address_change_form"}]
     if requested:  # the requested slot's text, as its from_text mapping gives it
         events.append({"event": "slot", "name": requested, "value": text})
-    tracker = Tracker("test", slots, {"text": text, "intent": {"name": "inform"}, "entities": []}, events, False,
+    tracker = Tracker("test", slots, {"text": text, "intent": {"name": intent}, "entities": []}, events, False,
                       None, {"name": "address_change_form"}, "action_listen")
     dispatcher = CollectingDispatcher()
     returned = asyncio.run(ValidateAddressChangeForm().run(dispatcher, tracker, domain))
@@ -98,3 +98,15 @@ def test_a_wrong_town_is_still_caught(domain):
     values, said = run_form(domain, "Bryggen 12, 5003 Trondheim", requested="new_address",
                             filled={"person_name": "Ola Bakke", "old_address": "Storgata 5, 0155 Oslo"})
     assert values["new_address"] is None and said[0]["response"] == "utter_postcode_wrong_town"
+
+
+@pytest.mark.parametrize("intent", ["deny", "inform"])
+def test_a_new_value_at_the_summary_without_naming_the_field_shows_the_summary_again(domain, intent):
+    filled = {"person_name": "Ola Bakke", "old_address": "Storgata 5, 0155 Oslo",
+              "new_address": "Bryggen 12, 5003 Bergen", "moving_date": IN_20_DAYS.isoformat(),
+              "change_type": "permanent", "mail_forwarding": True}
+    values, said = run_form(domain, f"nei, det skal være {IN_30_DAYS:%d.%m}", requested="address_change_confirmed",
+                            filled=filled, intent=intent)
+    assert values["moving_date"] == IN_30_DAYS.isoformat()
+    assert values.get("order_prompt") is None and values["address_change_confirmed"] is None
+    assert [m["response"] for m in said] == ["utter_changed_field"]
