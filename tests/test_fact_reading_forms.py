@@ -110,3 +110,23 @@ def test_a_new_value_at_the_summary_without_naming_the_field_shows_the_summary_a
     assert values["moving_date"] == IN_30_DAYS.isoformat()
     assert values.get("order_prompt") is None and values["address_change_confirmed"] is None
     assert [m["response"] for m in said] == ["utter_changed_field"]
+
+
+@pytest.mark.parametrize("text, starts", [
+    ("Hei! Jeg heter Randi Vik og flytter fra Teatergata 3, 0180 Oslo til Bryggen 12, 5003 Bergen", True),
+    ("flyttar till Storgatan 12, 411 04 Göteborg", True),
+    ("Storgata 5, 0155 Oslo", False),  # an address alone: from or to? Not a reason to start anything
+    ("15.12", False),
+])
+def test_a_move_told_as_bare_data_starts_the_address_change(text, starts):
+    from actions.unasked_facts import ActionUseUnaskedFacts
+
+    tracker = Tracker("test", {"language": "nb"}, {"text": text, "intent": {"name": "inform"}}, [], False, None, {},
+                      "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionUseUnaskedFacts().run(dispatcher, tracker, {}))
+    if starts:
+        assert events == [{"event": "followup", "name": "address_change_form", "timestamp": None}]
+        assert dispatcher.messages == []
+    else:
+        assert events == [] and [m["response"] for m in dispatcher.messages] == ["utter_how_can_i_help"]
