@@ -1,3 +1,3 @@
 """Rasa SDK action server: `rasa run actions --actions actions` loads every module here."""
 
-from actions import address_change, booking, cancel, complaint, fallback, language, tracking  # noqa: F401
+from actions import address_change, booking, cancel, complaint, fallback, language, tracking, unasked_facts  # noqa: F401

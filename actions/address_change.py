@@ -1,7 +1,6 @@
 """Address change and mail forwarding (adresseendring, ettersending / adressändring, eftersändning)."""
 
 import datetime as dt
-import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from dateutil.relativedelta import relativedelta
@@ -12,27 +11,31 @@ from rasa_sdk.types import DomainDict
 from actions import carrier
 from actions.carrier.model import Address, AddressChangeOrder
 from actions.choices import validate_choice
+from actions.fact_reading import FactReading
 from actions.orders import AskConfirmation, OrderDone, OrderFlow, confirm_and_place
 from actions.texts import language_of, render
 from bot.identifiers.dates import parse_date
 from bot.identifiers.postcodes import PostcodeError, check, parse_address
 from bot.language import formatting
+from bot.understanding.addresses import find_addresses
+from bot.understanding.facts import address_change_facts
+from bot.understanding.names import read_name
 
 MAX_MONTHS_AHEAD = 3
-_LETTERS = re.compile(r"[^\W\d_]{2,}")
-MAX_NAME_WORDS = 5
-_NAME_INTRO = re.compile(
-    r"^(?:(?:hei|hej)[,!. ]+)?(?:jeg heter|jeg hete|eg heiter|jag heter|mitt navn er|mitt namn är|mitt namn ar|"
-    r"navnet (?:mitt )?er|namnet är|det er|det e|det är|navn:|namn:)\s+",
-    re.IGNORECASE,
-)
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
     return next(tracker.get_latest_entity_values(name), None)
 
 
-class ValidateAddressChangeForm(FormValidationAction):
+class ValidateAddressChangeForm(FactReading, FormValidationAction):
+    """Every fact of the move in any message fills its slot; corrections of a given answer are said back."""
+
+    read_facts = address_change_facts
+    reads_earlier_messages = True
+    read_whole = ("person_name", "old_address", "new_address", "moving_date", "end_date")
+    announced = ("person_name", "old_address", "new_address", "moving_date", "end_date")
+
     def name(self) -> Text:
         return "validate_address_change_form"
 
@@ -50,16 +53,13 @@ class ValidateAddressChangeForm(FormValidationAction):
     def validate_person_name(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        """The whole answer is the name ("Silje Berg"), minus "jeg heter"; DIET's entity only for long answers.
+        """The name taken whole from the answer ("det er Kari Holm", "anne-lise berg-hansen"), minus the rest of the sentence.
 
-        DIET often tags just part of a name, which would register the wrong person.
+        DIET often tags just part of a name, which would register the wrong person; its entity is
+        used only when the answer has no name where the reader looks for one.
         """
-        name = _NAME_INTRO.sub("", " ".join(str(slot_value or "").split())).strip(" .,!")
-        if len(name.split()) > MAX_NAME_WORDS:
-            name = _entity(tracker, "person_name") or ""
-        if not name or not _LETTERS.search(name):
-            return {"person_name": None}
-        return {"person_name": name.title() if name.islower() else name}
+        name = read_name(str(slot_value or ""), answering=True) or _entity(tracker, "person_name")
+        return {"person_name": name}
 
     def validate_old_address(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return {"old_address": self._address(slot_value, dispatcher)}
@@ -69,8 +69,12 @@ class ValidateAddressChangeForm(FormValidationAction):
 
     @staticmethod
     def _address(value: Any, dispatcher: CollectingDispatcher) -> Optional[str]:
-        """A street and a postcode that exists, in the town the customer named (the register's spelling kept)."""
-        parsed = parse_address(str(value or ""))
+        """A street and a postcode that exists, in the town the customer named (the register's spelling kept).
+
+        An answer inside a sentence ("nei vent, det skal være Storgata 5, 9008 Tromsø jo") is the address in it.
+        """
+        found = find_addresses(str(value or ""))
+        parsed = parse_address(found[0].text if len(found) == 1 else str(value or ""))
         if parsed is None:
             dispatcher.utter_message(response="utter_address_needs_postcode")
             return None
@@ -109,7 +113,8 @@ class ValidateAddressChangeForm(FormValidationAction):
     def validate_end_date(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        start = dt.date.fromisoformat(tracker.get_slot("moving_date"))
+        moving = tracker.get_slot("moving_date")
+        start = dt.date.fromisoformat(moving) if moving else dt.date.today()
         date = parse_date(str(slot_value or ""), start)
         if date is None:
             dispatcher.utter_message(response="utter_date_not_understood")

@@ -14,9 +14,11 @@ from actions import carrier
 from actions.carrier.errors import BackendUnavailable, CarrierError, NotFound, Rejected
 from actions.carrier.model import DeliveryOption
 from actions.choices import padded_words
+from actions.fact_reading import FactReading
 from actions.orders import ABANDONED, PROMPT, OrderDone, idempotency_key, placed, retry_prompt
 from actions.texts import language_of, render
 from actions.tracking import TrackingNumberValidation
+from bot.understanding.facts import booking_facts
 from bot.language import formatting
 
 
@@ -63,7 +65,12 @@ def chosen_option(answer: str, options: List[DeliveryOption], titles: List[str])
     return fitting[0] if len(fitting) == 1 else None
 
 
-class ValidateBookingForm(TrackingNumberValidation, FormValidationAction):
+class ValidateBookingForm(TrackingNumberValidation, FactReading, FormValidationAction):
+    """A wish said with the parcel number ("på fredag, helst på kvelden") chooses among its options."""
+
+    read_facts = booking_facts
+    later_facts = {"delivery_option": "delivery_options"}
+
     def name(self) -> Text:
         return "validate_booking_form"
 

@@ -13,9 +13,11 @@ from actions.carrier.errors import BackendUnavailable, NotFound
 from actions.carrier.model import ComplaintOrder
 from actions.choices import validate_choice
 from actions.contact import ContactValidation
+from actions.fact_reading import FactReading
 from actions.orders import AskConfirmation, OrderDone, OrderFlow, confirm_and_place
 from actions.texts import language_of, render
 from actions.tracking import TrackingNumberValidation
+from bot.understanding.facts import complaint_facts
 
 MIN_DESCRIPTION_LENGTH = 3
 
@@ -36,7 +38,11 @@ class ActionStartComplaint(Action):
         return []
 
 
-class ValidateComplaintForm(TrackingNumberValidation, ContactValidation, FormValidationAction):
+class ValidateComplaintForm(TrackingNumberValidation, ContactValidation, FactReading, FormValidationAction):
+    """What happened and how to reach the customer are read from any message, the first one too."""
+
+    read_facts = complaint_facts
+
     def name(self) -> Text:
         return "validate_complaint_form"
 

@@ -7,10 +7,10 @@ from tests.support.answers import payloads, said
 pytestmark = pytest.mark.e2e
 
 CASE = {
-    "nb": {"start": "jeg vil klage, pakken kom helt knust", "number": "CP710606451NO", "type": "skadet",
+    "nb": {"start": "jeg vil klage på en pakke", "number": "CP710606451NO", "type": "skadet",
            "description": "esken var knust og koppene inni var knust", "contact": "kari.nordmann@example.no",
            "unknown": "LA999999995NO"},
-    "sv": {"start": "jag vill reklamera ett paket som kom trasigt", "number": "RR720606456SE", "type": "skadad",
+    "sv": {"start": "jag vill reklamera ett paket", "number": "RR720606456SE", "type": "skadad",
            "description": "kartongen var mosad och vaserna var trasiga", "contact": "070-123 45 67",
            "unknown": "LA123456785SE"},
 }
