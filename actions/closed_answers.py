@@ -1,4 +1,4 @@
-"""Whether the customer's latest message answers the closed question a form just asked.
+"""Whether the customer's latest message answers the closed question a form just asked, though NLU heard "stop".
 
 NLU reads "nei, heller hente selv" or "nei takk, trenger ikke" as `stop` often enough; inside a
 form such an answer is a choice, not a wish to cancel. `action_cancel_form` asks here first:

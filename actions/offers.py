@@ -7,6 +7,10 @@ offered request itself: the customer's message is re-read as that intent (Rasa's
 two-stage fallback does the same when a customer affirms what it guessed), so the rules
 that start a flow run exactly as if the customer had asked in words. A "nei" is answered
 politely; "ja"/"nei" with no offer open asks what the customer needs, as before.
+
+Inside a form this runs only when the form could not use the "ja"/"nei" (a tracking number
+was asked for): a "ja" to an offer made meanwhile ("Snakk med en person") still takes it;
+anything else repeats the form's question.
 """
 
 from __future__ import annotations
@@ -93,6 +97,14 @@ class ActionAnswerOffer(Action):
     ) -> List[Dict[Text, Any]]:
         offer = open_offer(tracker.events)
         answer = "yes" if intent_of({"parse_data": tracker.latest_message}) == "affirm" else "no"
+        if (tracker.active_loop or {}).get("name"):
+            request = (offer or {}).get("yes", "utter_") if answer == "yes" else "utter_"
+            if not request.startswith("utter_"):
+                return _as_request(tracker, request)
+            ask = f"utter_ask_{tracker.get_slot('requested_slot')}"
+            if ask in domain.get("responses", {}):
+                dispatcher.utter_message(response=ask)
+            return []
         if offer is None:
             dispatcher.utter_message(response=NO_OFFER)
             return []

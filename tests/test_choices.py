@@ -228,3 +228,15 @@ def test_stop_that_names_an_option_is_an_answer():
 def test_which_stops_answer_the_question(slot, text, value):
     answered = answered_slot(_tracker(slots={"requested_slot": slot}, text=text, intent="stop"))
     assert (answered[1] if answered else None) == value
+
+
+def test_inside_a_form_yes_takes_an_offered_person_and_anything_else_repeats_the_question():
+    buttons = [{"title": "Snakk med en person", "payload": "/request_human"}]
+    slots = {"requested_slot": "tracking_number"}
+    events, _ = _run(ActionAnswerOffer(), _tracker([_bot("utter_tracking_unknown", buttons)], slots, "jepp", loop="tracking_form"))
+    assert events[-1]["parse_data"]["intent"]["name"] == "request_human"
+    domain = {"responses": {"utter_ask_tracking_number": [{"text": "Hva er sporingsnummeret?"}]}}
+    dispatcher = CollectingDispatcher()
+    tracker = _tracker([_bot("utter_tracking_unknown", buttons)], slots, "nei", intent="deny", loop="tracking_form")
+    assert asyncio.run(ActionAnswerOffer().run(dispatcher, tracker, domain)) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_tracking_number"]
