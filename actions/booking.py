@@ -119,8 +119,10 @@ class ValidateBookingForm(TrackingNumberValidation, FormValidationAction):
         if answer.chosen is None:
             if len(answer.candidates) > 1:  # action_ask_delivery_option asks which of these
                 return {"delivery_option": None, CANDIDATES: [o.id for o in answer.candidates]}
-            not_possible = "utter_delivery_option_not_offered" if answer.named_something else "utter_delivery_option_not_understood"
-            dispatcher.utter_message(response=not_possible)
+            if not answer.named_something:  # the same question again, the clarifying one included
+                dispatcher.utter_message(response="utter_delivery_option_not_understood")
+                return {"delivery_option": None}
+            dispatcher.utter_message(response="utter_delivery_option_not_offered")
             return {"delivery_option": None, CANDIDATES: None}
         return await self._book(answer.chosen, number, language, dispatcher, tracker, domain)
 

@@ -240,3 +240,54 @@ def test_inside_a_form_yes_takes_an_offered_person_and_anything_else_repeats_the
     tracker = _tracker([_bot("utter_tracking_unknown", buttons)], slots, "nei", intent="deny", loop="tracking_form")
     assert asyncio.run(ActionAnswerOffer().run(dispatcher, tracker, domain)) == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_tracking_number"]
+
+
+def _domain():
+    import yaml
+
+    from bot import project
+
+    responses = {}
+    for file in sorted(project.DOMAIN.glob("*.yml")):
+        responses.update(yaml.safe_load(file.read_text()).get("responses") or {})
+    return {"responses": responses}
+
+
+def _booking_tracker(text, candidates=None):
+    today = dt.date.today()
+    options = [DeliveryOption(o.id, o.kind, today + (o.date - TUESDAY), o.window, o.pickup_point_name) for o in NORWAY]
+    slots = {"requested_slot": "delivery_option", "tracking_number": "CP710202412NO",
+             "delivery_options": [_slot_option(o) for o in options], "delivery_option_candidates": candidates}
+    return _tracker(slots=slots, text=text, intent="inform", loop="booking_form")
+
+
+def test_booking_asks_which_of_the_fitting_options_and_keeps_them_for_the_next_answer():
+    from actions.booking import ActionAskDeliveryOption, ValidateBookingForm
+
+    dispatcher = CollectingDispatcher()
+    slots = asyncio.run(ValidateBookingForm().validate_delivery_option(
+        "kveldstid helst", dispatcher, _booking_tracker("kveldstid helst"), _domain()))
+    assert slots == {"delivery_option": None, "delivery_option_candidates": ["ev-11", "ev-12"]} and not dispatcher.messages
+
+    asked = CollectingDispatcher()
+    asyncio.run(ActionAskDeliveryOption().run(asked, _booking_tracker("", ["ev-11", "ev-12"]), _domain()))
+    [question] = asked.messages
+    assert question["response"] == "utter_delivery_option_which"
+    assert [b["title"][:2] for b in question["buttons"]] == ["1.", "2."] and " eller " in question["choices"]
+    assert all("kvelden" in b["title"] for b in question["buttons"])
+
+    unclear = CollectingDispatcher()
+    slots = asyncio.run(ValidateBookingForm().validate_delivery_option(
+        "hmm", unclear, _booking_tracker("hmm", ["ev-11", "ev-12"]), _domain()))
+    assert slots == {"delivery_option": None}  # the clarifying question is asked again
+    assert [m["response"] for m in unclear.messages] == ["utter_delivery_option_not_understood"]
+
+
+def test_booking_says_so_when_the_wish_is_not_among_the_options():
+    from actions.booking import ValidateBookingForm
+
+    dispatcher = CollectingDispatcher()
+    slots = asyncio.run(ValidateBookingForm().validate_delivery_option(
+        "i pakkeautomaten", dispatcher, _booking_tracker("i pakkeautomaten"), _domain()))
+    assert slots == {"delivery_option": None, "delivery_option_candidates": None}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_delivery_option_not_offered"]
