@@ -21,7 +21,7 @@ from tests.support.answers import payloads, said
 pytestmark = pytest.mark.e2e
 
 BOOKABLE = {"nb": "CP710202412NO", "sv": "RR720202417SE"}
-START_BOOKING = {"nb": "hei, kan jeg velge hvordan pakken min skal leveres?", "sv": "hej, kan jag välja hur paketet levereras?"}
+START_BOOKING = {"nb": "kan jeg endre leveringen av pakken min?", "sv": "kan jag boka om leveransen av mitt paket?"}
 DELIVERED = {"nb": "CP710606451NO", "sv": "RR720606456SE"}
 ATTEMPTED_NO = "CP710707469NO"
 
