@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -13,9 +12,10 @@ from rasa_sdk.types import DomainDict
 from actions import carrier
 from actions.carrier.errors import BackendUnavailable, CarrierError, NotFound, Rejected
 from actions.carrier.model import DeliveryOption
-from actions.choices import padded_words
 from actions.fact_reading import FactReading
-from actions.orders import ABANDONED, PROMPT, OrderDone, idempotency_key, placed, retry_prompt
+from actions.option_choice import read_option
+from actions.choices import yes_or_no
+from actions.orders import ABANDONED, PROMPT, OrderDone, idempotency_key, pending_key, placed, retry_prompt
 from actions.texts import language_of, render
 from actions.tracking import TrackingNumberValidation
 from bot.understanding.facts import booking_facts
@@ -47,22 +47,29 @@ def offered_options(tracker: Tracker) -> List[DeliveryOption]:
     return [_from_slot(value) for value in tracker.get_slot("delivery_options") or []]
 
 
-def _words(text: str) -> set:
-    return set(padded_words(text).split())
+CANDIDATES = "delivery_option_candidates"
 
 
-def chosen_option(answer: str, options: List[DeliveryOption], titles: List[str]) -> Optional[DeliveryOption]:
-    """By button payload (the option id), by number ("2", "nr 2"), or by words that fit exactly one title."""
-    answer = answer.strip()
-    for option in options:
-        if option.id == answer:
-            return option
-    number = re.fullmatch(r"\D{0,6}(\d)\D{0,3}", answer)
-    if number and 1 <= int(number.group(1)) <= len(options):
-        return options[int(number.group(1)) - 1]
-    words = _words(answer)
-    fitting = [option for option, title in zip(options, titles) if words and words & _words(title)]
-    return fitting[0] if len(fitting) == 1 else None
+def shown_options(tracker: Tracker, options: List[DeliveryOption]) -> List[DeliveryOption]:
+    """The options of the clarifying question just asked ("Mener du A eller B?"), else none."""
+    ids = tracker.get_slot(CANDIDATES) or []
+    return [option for option in options if option.id in ids]
+
+
+def _buttons(options: List[DeliveryOption], language: str, domain: Dict[str, Any]) -> List[Dict[str, str]]:
+    return [
+        {"title": f"{i}. {option_title(option, language, domain)}",
+         "payload": f'/inform{{"delivery_option":"{option.id}"}}'}
+        for i, option in enumerate(options, start=1)
+    ]
+
+
+def _yes(tracker: Tracker, text: str) -> Optional[bool]:
+    """Yes or no to the bot's question, by intent (buttons, "ja gjerne") or by words."""
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    if intent in ("affirm", "deny"):
+        return intent == "affirm"
+    return yes_or_no(text)
 
 
 class ValidateBookingForm(TrackingNumberValidation, FactReading, FormValidationAction):
@@ -101,7 +108,7 @@ class ValidateBookingForm(TrackingNumberValidation, FactReading, FormValidationA
         if not options:
             dispatcher.utter_message(response="utter_booking_no_options", tracking_number=number)
             return {"tracking_number": number, PROMPT: ABANDONED}
-        return {"tracking_number": number, "delivery_options": [_to_slot(option) for option in options]}
+        return {"tracking_number": number, "delivery_options": [_to_slot(option) for option in options], CANDIDATES: None}
 
     async def validate_delivery_option(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -109,11 +116,31 @@ class ValidateBookingForm(TrackingNumberValidation, FactReading, FormValidationA
         number = tracker.get_slot("tracking_number")
         language = language_of(tracker)
         options = offered_options(tracker)
-        titles = [option_title(o, language, domain) for o in options]
-        option = chosen_option(str(slot_value or ""), options, titles)
+        shown = shown_options(tracker, options)
+        text = str(slot_value or "")
+        if pending_key(tracker) and len(shown) == 1:  # "Skal jeg prøve igjen?" after a lost answer
+            retry = _yes(tracker, text)
+            if retry is not None:
+                return await self._book(shown[0] if retry else None, number, language, dispatcher, tracker, domain)
+        answer = read_option(text, options, dt.date.today(), shown)
+        if answer.chosen is None:
+            if len(answer.candidates) > 1:  # action_ask_delivery_option asks which of these
+                return {"delivery_option": None, CANDIDATES: [o.id for o in answer.candidates]}
+            if not answer.named_something:  # the same question again, the clarifying one included
+                dispatcher.utter_message(response="utter_delivery_option_not_understood")
+                return {"delivery_option": None}
+            dispatcher.utter_message(response="utter_delivery_option_not_offered")
+            return {"delivery_option": None, CANDIDATES: None}
+        return await self._book(answer.chosen, number, language, dispatcher, tracker, domain)
+
+    @staticmethod
+    async def _book(
+        option: Optional[DeliveryOption], number: str, language: str,
+        dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+    ) -> Dict[Text, Any]:
+        """Books ``option`` once (by its idempotency key); no option: show them all again."""
         if option is None:
-            dispatcher.utter_message(response="utter_delivery_option_not_understood")
-            return {"delivery_option": None}
+            return {"delivery_option": None, CANDIDATES: None}
         key = idempotency_key(tracker, "booking", {"tracking_number": number, "option": option.id})
         try:
             receipt = await placed(carrier.backend().book_delivery(number, option.id, key, tracker.sender_id), key)
@@ -122,12 +149,13 @@ class ValidateBookingForm(TrackingNumberValidation, FactReading, FormValidationA
             return {"delivery_option": None, PROMPT: ABANDONED}
         if receipt is None:
             dispatcher.utter_message(response="utter_order_backend_down")
-            return {"delivery_option": None, PROMPT: retry_prompt(key)}
+            return {"delivery_option": None, PROMPT: retry_prompt(key), CANDIDATES: [option.id]}
         return {
             PROMPT: None,
             "delivery_option": option.id,
             "booking_receipt": receipt.number,
-            "booking_text": titles[options.index(option)],
+            "booking_text": option_title(option, language, domain),
+            CANDIDATES: None,
         }
 
 
@@ -141,12 +169,19 @@ class ActionAskDeliveryOption(Action):
         number = tracker.get_slot("tracking_number")
         language = language_of(tracker)
         options = offered_options(tracker)
-        buttons = [
-            {"title": f"{i}. {option_title(option, language, domain)}",
-             "payload": f'/inform{{"delivery_option":"{option.id}"}}'}
-            for i, option in enumerate(options, start=1)
-        ]
-        dispatcher.utter_message(response="utter_ask_delivery_option", tracking_number=number, buttons=buttons)
+        shown = shown_options(tracker, options)
+        if pending_key(tracker) and len(shown) == 1:
+            dispatcher.utter_message(response="utter_order_retry")
+            return []
+        if shown:
+            titles = [option_title(option, language, domain) for option in shown]
+            choices = f" {render(domain, 'utter_text_or', language)} ".join(
+                [", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
+            dispatcher.utter_message(response="utter_delivery_option_which", choices=choices,
+                                     buttons=_buttons(shown, language, domain))
+            return []
+        dispatcher.utter_message(response="utter_ask_delivery_option", tracking_number=number,
+                                 buttons=_buttons(options, language, domain))
         return []
 
 
@@ -156,7 +191,7 @@ class ActionBookingDone(OrderDone):
     form = "booking_form"
 
     def forgotten_slots(self, domain: Dict[Text, Any]) -> List[str]:
-        return super().forgotten_slots(domain) + ["delivery_options"]
+        return super().forgotten_slots(domain) + ["delivery_options", CANDIDATES]
 
     def name(self) -> Text:
         return "action_booking_done"

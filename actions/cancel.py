@@ -5,6 +5,9 @@ order may be stored: it is cancelled in the back-end by its key first, and only
 then does the form's rule say "cancelled". When the back-end cannot be asked,
 the customer hears that nothing could be confirmed either way, with a person on
 offer, and the form stays open: saying "cancelled" then could be untrue.
+
+A "stop" that names an option of the question just asked ("nei, heller hente selv")
+is an answer, not a cancel: it goes back to the form (actions/closed_answers.py).
 """
 
 import logging
@@ -16,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import carrier
 from actions.carrier.errors import CarrierError
+from actions.closed_answers import answered_slot
 from actions.orders import PROMPT, pending_key
 
 logger = logging.getLogger(__name__)
@@ -28,6 +32,12 @@ class ActionCancelForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        form = tracker.active_loop.get("name")
+        answered = answered_slot(tracker) if form else None
+        if answered:
+            slot, value = answered
+            logger.info("stop intent answered %s in %s; the answer goes to the form", slot, form)
+            return [SlotSet(slot, value), FollowupAction(form)]
         key = pending_key(tracker)
         if key:
             try:
@@ -37,7 +47,6 @@ class ActionCancelForm(Action):
                 dispatcher.utter_message(response="utter_order_backend_down")
                 return [FollowupAction("action_listen")]  # not the rule's "cancelled", which may be untrue
             logger.info("order %s: cancelled after a lost answer (%s %s)", key, state.state, state.number or "")
-        form = tracker.active_loop.get("name")
         slots = domain.get("forms", {}).get(form, {}).get("required_slots", []) if form else []
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(PROMPT, None)] + [
             SlotSet(slot, None) for slot in slots

@@ -31,7 +31,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import carrier
 from actions.carrier.errors import BackendUnavailable, CarrierError, Rejected
 from actions.carrier.model import Receipt
-from actions.choices import match_choice
+from actions.choices import match_choice, yes_or_no
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +63,10 @@ def read_confirmation(tracker: Tracker, fields_question: str) -> Tuple[str, Opti
     field = next(tracker.get_latest_entity_values("field"), None) or match_choice(fields_question, message.get("text") or "")
     if field:
         return "correct", field
-    if intent == "affirm":
+    yes = intent == "affirm" if intent in ("affirm", "deny") else yes_or_no(message.get("text") or "")
+    if yes is True:
         return "confirm", None
-    if intent == "deny":
+    if yes is False:
         return "which", None
     return "unclear", None
 
