@@ -36,16 +36,23 @@ class TrackingNumberValidation:
     def validate_tracking_number(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        text = str(slot_value or "")
-        number = parse_tracking_number(text) or next(find_tracking_numbers(text), None)
-        if number:
-            return {"tracking_number": number.value}
-        if next(find_national_ids(text), None) is not None:
-            return {"tracking_number": None}  # run() has told the customer
-        if has_tracking_shape(text):
-            dispatcher.utter_message(response="utter_tracking_number_check_digit")
-        else:
-            dispatcher.utter_message(response="utter_tracking_number_not_recognised")
+        """The parcel of the customer's latest message wins over the one in the slot.
+
+        At a form's start the slot may still hold a parcel tracked earlier; if the latest
+        message holds a mistyped number, answering about the old parcel would be answering
+        a question nobody asked, so the typo is told and the slot emptied.
+        """
+        latest = (tracker.latest_message or {}).get("text") or ""
+        for text in (latest, str(slot_value or "")):
+            number = parse_tracking_number(text) or next(find_tracking_numbers(text), None)
+            if number:
+                return {"tracking_number": number.value}
+            if next(find_national_ids(text), None) is not None:
+                return {"tracking_number": None}  # run() has told the customer
+            if has_tracking_shape(text):
+                dispatcher.utter_message(response="utter_tracking_number_check_digit")
+                return {"tracking_number": None}
+        dispatcher.utter_message(response="utter_tracking_number_not_recognised")
         return {"tracking_number": None}
 
 

@@ -1,0 +1,88 @@
+"""Honest limits: an unanswerable postal question names its topic; a mistyped number never tracks an older parcel."""
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.tracking import TrackingNumberValidation
+from actions.unsupported import ActionUnsupportedQuestion, topic_of
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("hva koster det å sende et brev til Tyskland", "price"),
+        ("va kostar ett paket till Göteborg", "price"),
+        ("hvor mye toll blir det på en kjole fra USA", "customs"),
+        ("måste jag betala moms på en bok från England", "customs"),
+        ("kan broren min hente pakken min for meg", "proxy"),
+        ("får min mamma hämta ut mitt paket med fullmakt", "proxy"),
+        ("fikk en sms om å betale 30 kr for levering", "sms"),
+        ("jag fick ett sms med en länk om tullavgift", "sms"),
+        ("hvor kjøper man frimerker", "stamps"),
+        ("söker ni brevbärare", "jobs"),
+        ("hvor stor kan en pakke være", "size"),
+        ("kan jag försäkra ett paket", "insurance"),
+        ("er det lov å sende alkohol", "rules"),
+    ],
+)
+def test_the_topic_of_an_unanswerable_question_is_named(question, topic):
+    assert topic_of(question)[0] == topic
+
+
+def _tracker(text: str, language: str = "nb", **slots) -> Tracker:
+    message = {"text": text, "intent": {"name": "track_parcel"}, "entities": []}
+    return Tracker("t", {"language": language, **slots}, message, [], False, None, {}, "action_listen")
+
+
+@pytest.mark.parametrize(
+    "text, response, topic",
+    [
+        ("hva koster en pakke til Bodø", "utter_unsupported_topic", "priser"),
+        ("hur mycket tull blir det", "utter_unsupported_topic", "tull, moms och regler för försändelser från utlandet"),
+        ("fikk sms om at pakken venter på betaling", "utter_unsupported_sms", None),
+        ("kan dere hjelpe med noe helt annet", "utter_unsupported_question", None),
+    ],
+)
+def test_the_answer_names_the_topic_in_the_customers_language(text, response, topic):
+    dispatcher = CollectingDispatcher()
+    language = "sv" if "tull" in text else "nb"
+    asyncio.run(ActionUnsupportedQuestion().run(dispatcher, _tracker(text, language), {}))
+    [sent] = dispatcher.messages
+    assert sent["response"] == response
+    assert sent.get("topic") == topic
+
+
+@pytest.mark.parametrize(
+    "latest",
+    [
+        "og hvor er CP71 0202 413 NO da?",
+        "kan du sjekke cp710202413no også",
+        "var är RR 720 202 418 SE",
+    ],
+)
+def test_a_mistyped_number_in_the_latest_message_beats_the_parcel_tracked_before(latest):
+    dispatcher = CollectingDispatcher()
+    result = TrackingNumberValidation().validate_tracking_number(
+        "CP710202412NO", dispatcher, _tracker(latest, tracking_number="CP710202412NO"), {}
+    )
+    assert result == {"tracking_number": None}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_tracking_number_check_digit"]
+
+
+def test_the_latest_messages_valid_number_is_the_one_tracked():
+    dispatcher = CollectingDispatcher()
+    result = TrackingNumberValidation().validate_tracking_number(
+        "CP710202412NO", dispatcher, _tracker("og denne: cp71 0303 420 no"), {}
+    )
+    assert result == {"tracking_number": "CP710303420NO"} and dispatcher.messages == []
+
+
+def test_without_a_number_in_the_latest_message_the_parcel_discussed_stays():
+    dispatcher = CollectingDispatcher()
+    result = TrackingNumberValidation().validate_tracking_number(
+        "CP710202412NO", dispatcher, _tracker("hvor er pakken nå da?"), {}
+    )
+    assert result == {"tracking_number": "CP710202412NO"} and dispatcher.messages == []
