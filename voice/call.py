@@ -273,6 +273,10 @@ class Call:
 
 
 def _spoken_codes(transcript: str, language: str) -> str:
-    """A tracking number spelt out ("ce pe sju en …") becomes the number the NLU knows; other speech is kept."""
-    number = entities.tracking_number(transcript, language)
+    """A tracking number spelt out ("ce pe sju en …") becomes the number the NLU knows; other speech is kept.
+
+    A code said in full with a wrong check digit is passed on as said, so the bot tells the
+    caller so instead of not understanding.
+    """
+    number = entities.tracking_number(transcript, language) or entities.misspelt_tracking_number(transcript, language)
     return number if number else transcript
