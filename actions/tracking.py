@@ -31,7 +31,13 @@ class TrackingNumberValidation:
         text = (tracker.latest_message or {}).get("text") or ""
         if next(find_national_ids(text), None) is not None:
             dispatcher.utter_message(response="utter_national_id_not_shared")
-        return await super().run(dispatcher, tracker, domain)  # type: ignore[misc]
+        events = await super().run(dispatcher, tracker, domain)  # type: ignore[misc]
+        if "tracking_number" not in tracker.slots_to_validate() and _only_misspelt(text):
+            # No slot was filled from this message (the form just opened, or asks for something
+            # else): the typo is still the customer's parcel, so say so and ask for it again.
+            dispatcher.utter_message(response="utter_tracking_number_check_digit")
+            events.append(SlotSet("tracking_number", None))
+        return events
 
     def validate_tracking_number(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -54,6 +60,11 @@ class TrackingNumberValidation:
                 return {"tracking_number": None}
         dispatcher.utter_message(response="utter_tracking_number_not_recognised")
         return {"tracking_number": None}
+
+
+def _only_misspelt(text: str) -> bool:
+    """A mistyped S10/SSCC in ``text`` and no valid tracking number beside it."""
+    return next(find_tracking_numbers(text), None) is None and has_tracking_shape(text)
 
 
 class ValidateTrackingForm(TrackingNumberValidation, FormValidationAction):

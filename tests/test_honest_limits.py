@@ -6,7 +6,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.tracking import TrackingNumberValidation
+from actions.fallback import ActionHandleFallback
+from actions.tracking import TrackingNumberValidation, ValidateTrackingForm
 from actions.unsupported import ActionUnsupportedQuestion, topic_of
 
 
@@ -86,3 +87,45 @@ def test_without_a_number_in_the_latest_message_the_parcel_discussed_stays():
         "CP710202412NO", dispatcher, _tracker("hvor er pakken nå da?"), {}
     )
     assert result == {"tracking_number": "CP710202412NO"} and dispatcher.messages == []
+
+
+TRACKING_DOMAIN = {"forms": {"tracking_form": {"required_slots": ["tracking_number"]}}, "slots": {"tracking_number": {}}}
+
+
+def _form_tracker(text: str, **slots) -> Tracker:
+    message = {"text": text, "intent": {"name": "track_parcel"}, "entities": []}
+    return Tracker("t", {"language": "nb", **slots}, message, [], False, None, {"name": "tracking_form"}, "action_listen")
+
+
+@pytest.mark.parametrize("text", ["hvor er pakka mi, CP 7102 0241 3NO", "var är rr72 0202 418 se"])
+def test_a_form_opened_by_a_mistyped_number_says_so_before_asking(text):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTrackingForm().run(dispatcher, _form_tracker(text), TRACKING_DOMAIN))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_tracking_number_check_digit"]
+    assert {"event": "slot", "name": "tracking_number", "value": None, "timestamp": None} in events
+
+
+def test_a_form_opened_without_a_number_just_asks():
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ValidateTrackingForm().run(dispatcher, _form_tracker("hvor er pakken min"), TRACKING_DOMAIN))
+    assert dispatcher.messages == []
+
+
+def _fallback_tracker(entities, active_loop=None) -> Tracker:
+    message = {"text": "x", "intent": {"name": "nlu_fallback"}, "entities": entities}
+    events = [{"event": "user", "parse_data": message}]
+    return Tracker("t", {"language": "nb"}, message, events, False, None, active_loop or {}, "action_listen")
+
+
+@pytest.mark.parametrize("entity", ["tracking_number", "tracking_number_invalid"])
+def test_a_message_not_understood_but_holding_a_tracking_number_goes_to_tracking(entity):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionHandleFallback().run(dispatcher, _fallback_tracker([{"entity": entity, "value": "CP710202413NO"}]), {}))
+    assert events == [{"event": "followup", "name": "tracking_form", "timestamp": None}] and dispatcher.messages == []
+
+
+def test_inside_another_form_the_fallback_does_not_jump_to_tracking():
+    dispatcher = CollectingDispatcher()
+    tracker = _fallback_tracker([{"entity": "tracking_number", "value": "CP710202412NO"}], {"name": "address_change_form"})
+    asyncio.run(ActionHandleFallback().run(dispatcher, tracker, {}))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_rephrase"]

@@ -76,8 +76,9 @@ def _easter_saturday() -> dt.date:
 
 
 def _hours_on(service: Dict[str, Any], day: dt.date) -> List[List[str]]:
-    special = next((s for s in service["special_days"] if s["date"] == day.isoformat()), None)
-    return special["hours"] if special else service["weekly"][("mon", "tue", "wed", "thu", "fri", "sat", "sun")[day.weekday()]]
+    hours = service["opening_hours"]
+    special = next((s for s in hours["special_days"] if s["date"] == day.isoformat()), None)
+    return special["hours"] if special else hours["weekly"][("mon", "tue", "wed", "thu", "fri", "sat", "sun")[day.weekday()]]
 
 
 def _hours_text(hours: List[List[str]], language: str) -> str:
