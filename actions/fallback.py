@@ -1,4 +1,7 @@
-"""What the bot does when it did not understand: ask to rephrase once, then hand over to a person."""
+"""What the bot does when it did not understand: ask to rephrase once, then hand over to a person.
+
+A message holding a tracking number is understood enough: it goes to tracking.
+"""
 
 from typing import Any, Dict, List, Optional, Text
 
@@ -7,6 +10,9 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 FALLBACK_INTENT = "nlu_fallback"
+TRACKING_FORM = "tracking_form"
+# Entities that make a message be about a parcel, however unusual the rest of it reads.
+PARCEL_ENTITIES = ("tracking_number", "tracking_number_invalid")
 
 
 def intent_of(event: Dict[Text, Any]) -> Optional[Text]:
@@ -28,6 +34,18 @@ def consecutive_fallbacks(events: List[Dict[Text, Any]]) -> int:
     return count
 
 
+def _names_a_parcel(tracker: Tracker) -> bool:
+    """A message the NLU could not place but that holds a tracking number, valid or mistyped.
+
+    "CP 7102 0241 3NO" reads as nothing to the classifier, yet the customer plainly means
+    that parcel: tracking it (or telling that a character is wrong) beats "say it again".
+    """
+    if (tracker.active_loop or {}).get("name"):
+        return False  # a form asked for something else; it decides what the message means
+    entities = (tracker.latest_message or {}).get("entities") or []
+    return any(entity.get("entity") in PARCEL_ENTITIES for entity in entities)
+
+
 class ActionHandleFallback(Action):
     def name(self) -> Text:
         return "action_handle_fallback"
@@ -35,6 +53,8 @@ class ActionHandleFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        if _names_a_parcel(tracker):
+            return [FollowupAction(TRACKING_FORM)]
         if consecutive_fallbacks(tracker.events) >= 2:
             dispatcher.utter_message(response="utter_not_understood_handoff")
             return [FollowupAction("action_handoff")]

@@ -12,9 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import carrier
 from actions.carrier.errors import BackendUnavailable, NotFound
-from actions.carrier.model import WEEKDAYS, OpeningHours, PickupPoint, Shipment
+from actions.carrier.model import WEEKDAYS, CustomerService, OpeningHours, PickupPoint, Shipment
+from actions.opening_days import AskedDay, asked_day, day_label
 from actions.texts import language_of, render
-from bot.identifiers.tracking import find_tracking_numbers
+from bot.identifiers.tracking import find_tracking_numbers, has_tracking_shape
 from bot.language import formatting
 
 COUNTRY = {"nb": "NO", "sv": "SE"}
@@ -93,10 +94,16 @@ def special_days(hours: OpeningHours, language: str, domain: Dict[str, Any], tod
     )
 
 
-def _tracking_number(tracker: Tracker) -> Optional[str]:
+def _tracking_number(tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[str]:
+    """The parcel of the latest message, else the one discussed before; never the old one past a typo."""
     text = (tracker.latest_message or {}).get("text") or ""
     found = next(find_tracking_numbers(text), None)
-    return found.value if found else tracker.get_slot("tracking_number")
+    if found:
+        return found.value
+    if has_tracking_shape(text):
+        dispatcher.utter_message(response="utter_tracking_number_check_digit")
+        return None
+    return tracker.get_slot("tracking_number")
 
 
 class ActionOpeningHours(Action):
@@ -109,7 +116,7 @@ class ActionOpeningHours(Action):
         language = language_of(tracker)
         today = dt.date.today()
         asks_pickup = bool(_PICKUP_WORDS.search((tracker.latest_message or {}).get("text") or ""))
-        number = _tracking_number(tracker) if asks_pickup else None
+        number = _tracking_number(tracker, dispatcher) if asks_pickup else None
         try:
             if number and await self._pickup_point_hours(number, dispatcher, language, today):
                 return [SlotSet("tracking_number", number)]
@@ -117,16 +124,34 @@ class ActionOpeningHours(Action):
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_backend_down")
             return []
-        dispatcher.utter_message(
-            response="utter_opening_hours_customer_service",
-            weekly_hours=describe_week(service.opening_hours, language),
-            phone=service.phone,
-            special_days=special_days(service.opening_hours, language, domain, today),
-            **today_values(service.opening_hours, language, today),
-        )
+        day = asked_day((tracker.latest_message or {}).get("text") or "", language, today)
+        if day is not None:
+            self._day_hours(dispatcher, service, day, language)
+        else:
+            dispatcher.utter_message(
+                response="utter_opening_hours_customer_service",
+                weekly_hours=describe_week(service.opening_hours, language),
+                phone=service.phone,
+                special_days=special_days(service.opening_hours, language, domain, today),
+                **today_values(service.opening_hours, language, today),
+            )
         if asks_pickup:
             dispatcher.utter_message(response="utter_opening_hours_pickup_hint")
         return []
+
+    @staticmethod
+    def _day_hours(dispatcher: CollectingDispatcher, service: CustomerService, day: AskedDay, language: str) -> None:
+        """A named day ("påskeaften", "17. mai") gets that day's hours, from the back-end's calendar."""
+        hours = service.opening_hours.on(day.date)
+        values = {
+            "day": day_label(day, formatting.date(day.date, language)),
+            "phone": service.phone,
+            "weekly_hours": describe_week(service.opening_hours, language),
+        }
+        if hours:
+            dispatcher.utter_message(response="utter_opening_hours_day", day_hours=formatting.hours(hours, language), **values)
+        else:
+            dispatcher.utter_message(response="utter_opening_hours_day_closed", **values)
 
     @staticmethod
     async def _pickup_point_hours(number: str, dispatcher: CollectingDispatcher, language: str, today: dt.date) -> bool:

@@ -31,22 +31,40 @@ class TrackingNumberValidation:
         text = (tracker.latest_message or {}).get("text") or ""
         if next(find_national_ids(text), None) is not None:
             dispatcher.utter_message(response="utter_national_id_not_shared")
-        return await super().run(dispatcher, tracker, domain)  # type: ignore[misc]
+        events = await super().run(dispatcher, tracker, domain)  # type: ignore[misc]
+        if "tracking_number" not in tracker.slots_to_validate() and _only_misspelt(text):
+            # No slot was filled from this message (the form just opened, or asks for something
+            # else): the typo is still the customer's parcel, so say so and ask for it again.
+            dispatcher.utter_message(response="utter_tracking_number_check_digit")
+            events.append(SlotSet("tracking_number", None))
+        return events
 
     def validate_tracking_number(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        text = str(slot_value or "")
-        number = parse_tracking_number(text) or next(find_tracking_numbers(text), None)
-        if number:
-            return {"tracking_number": number.value}
-        if next(find_national_ids(text), None) is not None:
-            return {"tracking_number": None}  # run() has told the customer
-        if has_tracking_shape(text):
-            dispatcher.utter_message(response="utter_tracking_number_check_digit")
-        else:
-            dispatcher.utter_message(response="utter_tracking_number_not_recognised")
+        """The parcel of the customer's latest message wins over the one in the slot.
+
+        At a form's start the slot may still hold a parcel tracked earlier; if the latest
+        message holds a mistyped number, answering about the old parcel would be answering
+        a question nobody asked, so the typo is told and the slot emptied.
+        """
+        latest = (tracker.latest_message or {}).get("text") or ""
+        for text in (latest, str(slot_value or "")):
+            number = parse_tracking_number(text) or next(find_tracking_numbers(text), None)
+            if number:
+                return {"tracking_number": number.value}
+            if next(find_national_ids(text), None) is not None:
+                return {"tracking_number": None}  # run() has told the customer
+            if has_tracking_shape(text):
+                dispatcher.utter_message(response="utter_tracking_number_check_digit")
+                return {"tracking_number": None}
+        dispatcher.utter_message(response="utter_tracking_number_not_recognised")
         return {"tracking_number": None}
+
+
+def _only_misspelt(text: str) -> bool:
+    """A mistyped S10/SSCC in ``text`` and no valid tracking number beside it."""
+    return next(find_tracking_numbers(text), None) is None and has_tracking_shape(text)
 
 
 class ValidateTrackingForm(TrackingNumberValidation, FormValidationAction):

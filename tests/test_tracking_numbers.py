@@ -4,6 +4,7 @@ import pytest
 
 from bot.identifiers.tracking import (
     TrackingFormat,
+    find_misspelt_tracking_numbers,
     find_tracking_numbers,
     gs1_check_digit,
     has_tracking_shape,
@@ -100,3 +101,50 @@ def test_the_same_digits_with_a_wrong_control_digit_stay_a_shipment_number():
 
 def test_a_phone_number_with_its_country_code_is_no_tracking_number():
     assert list(find_tracking_numbers("ring meg på +47 912 34 567 eller +4791234567")) == []
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("sporing CP71 0202 412 NO takk", "CP710202412NO"),  # 4-4-1 as on the label
+        ("den er cp7 102 024 12no", "CP710202412NO"),
+        ("hvor er C P 710 202 412 N O", "CP710202412NO"),  # spaces inside the letters
+        ("kolla rr720-202-417-se", "RR720202417SE"),
+        ("numret: RR.720.202.417.SE, tack", "RR720202417SE"),
+        ("pakken (cp 710202412 no) kom aldri", "CP710202412NO"),
+        ("SSCC (00) 3707 0123 4500 0000 17 står på lappen", "370701234500000017"),
+        ("kollinummer 3707 0123 4500 0000 17", "370701234500000017"),
+    ],
+)
+def test_s10_and_sscc_are_found_in_any_human_grouping(message, expected):
+    assert [n.value for n in find_tracking_numbers(message)] == [expected]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "hei, pakka CP71 0202 413 NO er ikke kommet",
+        "hvor er cp-710-202-413-no?",
+        "mitt paket RR 720 202 418 SE har inte kommit",
+        "SSCC 3707 0123 4500 0000 18",
+        "00 370701234500000018 står det",
+    ],
+)
+def test_a_wrong_check_digit_inside_a_sentence_is_found_as_misspelt(message):
+    assert list(find_tracking_numbers(message)) == []
+    assert has_tracking_shape(message)
+    assert len(list(find_misspelt_tracking_numbers(message))) == 1
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ordren har nr 123456789 og kom i går",
+        "levert 12.05.2025 14:30 i postkassen",
+        "ring meg på 99 88 77 66",
+        "jeg har betalt 1.299 kr",
+    ],
+)
+def test_prose_with_numbers_is_no_misspelt_tracking_number(message):
+    assert list(find_tracking_numbers(message)) == []
+    assert list(find_misspelt_tracking_numbers(message)) == []

@@ -12,7 +12,7 @@ from bot.identifiers.tracking import parse_tracking_number
 
 INTENTS = [
     "greet", "goodbye", "thank", "affirm", "deny", "track_parcel", "change_address", "delivery_times",
-    "book_delivery", "complaint", "opening_hours", "request_human", "bot_challenge", "out_of_scope", "stop", "inform",
+    "book_delivery", "complaint", "opening_hours", "request_human", "bot_challenge", "out_of_scope", "stop", "inform", "unsupported_question",
 ]
 
 

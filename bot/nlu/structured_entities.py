@@ -30,7 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.identifiers.contact import find_emails, find_phone_numbers, normalise_postcode
 from bot.identifiers.national_id import find_national_ids
-from bot.identifiers.tracking import find_tracking_numbers
+from bot.identifiers.tracking import find_misspelt_tracking_numbers, find_tracking_numbers
 
 Finder = Callable[[str], Iterator[Tuple[str, int, int]]]
 
@@ -40,11 +40,20 @@ def _tracking(text: str) -> Iterator[Tuple[str, int, int]]:
         yield number.value, number.start, number.end
 
 
+def _misspelt_tracking(text: str) -> Iterator[Tuple[str, int, int]]:
+    for number in find_misspelt_tracking_numbers(text):
+        yield number.value, number.start, number.end
+
+
+# tracking_number_invalid has no slot: it lets a rule start tracking on a mistyped number,
+# where the form's validation tells the customer which check failed.
 FINDERS: Dict[str, Finder] = {
     "tracking_number": _tracking,
+    "tracking_number_invalid": _misspelt_tracking,
     "email": find_emails,
     "phone": find_phone_numbers,
 }
+_TRACKING = ("tracking_number", "tracking_number_invalid")
 _SWEDISH_POSTCODE_TAIL = re.compile(r"^\s\d{2}(?!\d)")
 
 
@@ -71,10 +80,10 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
             entities = [
                 e for e in entities if not _overlaps(e[ENTITY_ATTRIBUTE_START], e[ENTITY_ATTRIBUTE_END], identity_numbers)
             ]
-            occupied = [(start, end) for _, start, end in _tracking(text)]
+            occupied = [(start, end) for _, start, end in [*_tracking(text), *_misspelt_tracking(text)]]
             for entity_type, finder in FINDERS.items():
                 for value, start, end in finder(text):
-                    if entity_type != "tracking_number" and _overlaps(start, end, occupied):
+                    if entity_type not in _TRACKING and _overlaps(start, end, occupied):
                         continue
                     entities.append(self._entity(entity_type, value, start, end))
             entities = [e for e in entities if not self._inside_structured(e, entities)]

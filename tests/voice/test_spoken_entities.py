@@ -12,7 +12,7 @@ import pytest
 
 from bot.identifiers.tracking import parse_tracking_number
 from voice.spoken import UnknownLanguage
-from voice.spoken.entities import as_written, postcode, read_back, spoken_date, tracking_number
+from voice.spoken.entities import as_written, misspelt_tracking_number, postcode, read_back, spoken_date, tracking_number
 from voice.spoken.numbers import digits_of, parse_number
 
 MONDAY = dt.date(2026, 11, 23)
@@ -224,3 +224,25 @@ def test_an_unknown_language_is_named_in_the_error():
 )
 def test_shipment_number_without_check_digit_is_taken_only_when_all_digits(transcript, language, expected):
     assert tracking_number(transcript, language) == expected
+
+
+@pytest.mark.parametrize(
+    "transcript, language, said",
+    [
+        ("ce pe sju en null to null to fire en tre en o", "nb", "CP710202413NO"),
+        ("den er ce pe sytti en null to null to fire tretten n o", "nb", "CP710202413NO"),
+        ("är är sjuttiotvå noll fem noll fem fyra fyrtioåtta es e", "sv", "RR720505448SE"),
+        ("rudolf rudolf sju två noll två noll två fyra ett åtta sigurd erik", "sv", "RR720202418SE"),
+    ],
+)
+def test_a_code_said_in_full_with_a_wrong_check_digit_is_passed_on_as_said(transcript, language, said):
+    assert tracking_number(transcript, language) is None
+    assert misspelt_tracking_number(transcript, language) == said
+
+
+@pytest.mark.parametrize(
+    "transcript, language",
+    [("pe sju en null to null to fire en to en o", "nb"), ("jag vill spåra ett paket", "sv"), ("jeg bor i storgata tolv", "nb")],
+)
+def test_speech_that_is_no_whole_code_is_kept_as_words(transcript, language):
+    assert misspelt_tracking_number(transcript, language) is None

@@ -23,6 +23,7 @@ from voice.spoken.numbers import MAX_PHRASE, longest_number, number_phrases, par
 # The longest name of a letter in words: "dobbelt ve".
 _LETTER_WORDS = 2
 _S10_PREFIX = re.compile(r"[A-Z]{0,2}|[A-Z]{2}\d{1,9}|[A-Z]{2}\d{9}[A-Z]{1,2}")
+_S10_SHAPE = re.compile(r"[A-Z]{2}\d{9}[A-Z]{2}")
 _GROUP = 3  # digits read together in a read-back: short enough to repeat, long enough to be few
 _DayMonthYear = Tuple[int, Optional[int], Optional[int]]
 
@@ -50,12 +51,21 @@ def tracking_number(text: str, language: str) -> Optional[str]:
 def as_written(transcript: str, language: str) -> str:
     """What a caller's transcript becomes before the dialogue sees it: the chat's text path for the phone.
 
-    A tracking number spelt out ("ce pe sju en …") becomes the number the NLU knows; other speech is kept.
-    An S10 number whose check digit does not fit is written out too (its plainest reading), so the
-    dialogue tells the caller that a character is wrong instead of not hearing a number at all.
+    A tracking number spelt out ("ce pe sju en …") becomes the number the NLU knows, one said in full
+    with a wrong check digit too (see `misspelt_tracking_number`); other speech is kept.
     """
-    number = tracking_number(transcript, language) or _search(tokens(transcript), language, _S10_SHAPED)
+    number = tracking_number(transcript, language) or misspelt_tracking_number(transcript, language)
     return number if number else transcript
+
+
+def misspelt_tracking_number(text: str, language: str) -> Optional[str]:
+    """An S10 said in full ("ce pe sju en … en o") whose check digit is wrong, as its 13 characters.
+
+    Asked only when `tracking_number` found no valid reading: the chat bot then hears the
+    code as said and tells the caller a character is wrong, rather than taking the words for
+    something else or answering about a parcel discussed earlier.
+    """
+    return _search(tokens(text), language, _S10_SHAPED)
 
 
 def postcode(text: str, language: str) -> Optional[str]:
@@ -127,14 +137,13 @@ def _checked_value(built: str) -> Optional[str]:
     return parsed.value if parsed and parsed.format is not TrackingFormat.SHIPMENT else None
 
 
+_S10_SHAPED = _Target(
+    fits=lambda built: bool(_S10_PREFIX.fullmatch(built)),
+    value=lambda built: built if _S10_SHAPE.fullmatch(built) else None,
+)
 _CHECKED = _Target(
     fits=lambda built: _s10_fits(built) or (built.isdigit() and len(built) <= 18),
     value=_checked_value,
-)
-
-_S10_SHAPED = _Target(
-    fits=lambda built: bool(_S10_PREFIX.fullmatch(built)),
-    value=lambda built: built if re.fullmatch(r"[A-Z]{2}\d{9}[A-Z]{2}", built) else None,
 )
 
 

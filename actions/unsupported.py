@@ -1,0 +1,58 @@
+"""Questions the assistant cannot answer from the back-end get an honest "not here", and a way on.
+
+Prices, customs rules, proxies, stamps, jobs and the like are real postal questions, so
+they sit close to the flows the bot does know: without this intent a price question
+would get delivery times and a customs question a tracking prompt, both confidently
+wrong. The answer names what the question was about (unsupported.yml), says where to
+look and offers a person; an SMS asking for payment gets its own answer, because the
+one thing the bot *can* do there is check the parcel by its tracking number.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Text, Tuple
+
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.texts import language_of
+from bot.identifiers.dates import _fold as fold
+
+TOPICS_FILE = Path(__file__).with_name("unsupported.yml")
+SMS_TOPIC = "sms"
+
+
+@lru_cache(maxsize=1)
+def _topics() -> Tuple[Tuple[str, "re.Pattern[str]", Mapping[str, str]], ...]:
+    topics: Mapping[str, Mapping[str, Any]] = yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))["topics"]
+    return tuple(
+        (key, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in topic["words"]) + ")"), topic["name"])
+        for key, topic in topics.items()
+    )
+
+
+def topic_of(text: str) -> Optional[Tuple[str, Mapping[str, str]]]:
+    """(topic key, names by language) of the first topic whose words the question uses."""
+    folded = " ".join(fold(text).split())
+    return next(((key, names) for key, pattern, names in _topics() if pattern.search(folded)), None)
+
+
+class ActionUnsupportedQuestion(Action):
+    def name(self) -> Text:
+        return "action_unsupported_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        topic = topic_of((tracker.latest_message or {}).get("text") or "")
+        if topic is None:
+            dispatcher.utter_message(response="utter_unsupported_question")
+        elif topic[0] == SMS_TOPIC:
+            dispatcher.utter_message(response="utter_unsupported_sms")
+        else:
+            dispatcher.utter_message(response="utter_unsupported_topic", topic=topic[1][language_of(tracker)])
+        return []
