@@ -41,10 +41,11 @@ NOT_FIRST_GO = {
     "utter_tracking_number_not_recognised",
 }
 HANDED_OVER = {"utter_handoff_queued", "utter_handoff_outside_hours", "utter_callback_registered"}
-HONEST_LIMITS = {"utter_out_of_scope", "utter_cannot_answer_here"}
+HONEST_LIMITS = {"utter_out_of_scope", "utter_unsupported_topic", "utter_unsupported_question", "utter_unsupported_sms"}
+DAY_HOURS = {"utter_opening_hours_day", "utter_opening_hours_day_closed"}  # one day's hours, a holiday's too
 ANSWERS = {
-    "opening_hours": {"utter_opening_hours_customer_service", "utter_opening_hours_pickup_point"},
-    "holiday_hours": {"utter_opening_hours_customer_service"},
+    "opening_hours": {"utter_opening_hours_customer_service", "utter_opening_hours_pickup_point", *DAY_HOURS},
+    "holiday_hours": {"utter_opening_hours_customer_service", *DAY_HOURS},
     "delivery_times": {"utter_delivery_times_overview", "utter_delivery_times_route"},
 }
 SPECIAL_DAY = re.compile(r"\([^()]*\d[^()]*\):")  # utter_text_special_day: " {name} ({date}): {hours}."
@@ -361,9 +362,10 @@ def _since_last_check_digit(events: Sequence[Mapping[str, Any]]) -> List[Mapping
 
 
 def _mentions_special_day(events: Sequence[Mapping[str, Any]]) -> bool:
-    """An hours answer gave a special day's hours (" Julaften (24. desember): stengt."), from the back-end."""
+    """An hours answer gave one day's hours, or listed special days (" Julaften (24. desember): stengt.")."""
     return any(
-        _name(event) in ANSWERS["holiday_hours"] and SPECIAL_DAY.search(event.get("text") or "")
+        _name(event) in DAY_HOURS
+        or (_name(event) in ANSWERS["holiday_hours"] and SPECIAL_DAY.search(event.get("text") or ""))
         for event in _bot_events(events)
     )
 
