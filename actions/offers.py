@@ -24,6 +24,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, UserUttered, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.choices import says_cancel
 from actions.fallback import intent_of
 
 _OFFERS_FILE = Path(__file__).with_name("offers.yml")
@@ -98,6 +99,8 @@ class ActionAnswerOffer(Action):
         offer = open_offer(tracker.events)
         answer = "yes" if intent_of({"parse_data": tracker.latest_message}) == "affirm" else "no"
         if (tracker.active_loop or {}).get("name"):
+            if answer == "no" and says_cancel((tracker.latest_message or {}).get("text") or ""):
+                return _as_request(tracker, "stop")  # "nej, strunta i det": the whole errand, not the question
             request = (offer or {}).get("yes", "utter_") if answer == "yes" else "utter_"
             if not request.startswith("utter_"):
                 return _as_request(tracker, request)
