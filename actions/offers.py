@@ -89,6 +89,13 @@ def _as_request(tracker: Tracker, intent: str) -> List[Dict[Text, Any]]:
     ]
 
 
+def _names_another_parcel(tracker: Tracker) -> bool:
+    """The message names a parcel other than the one the conversation is about: not a yes or no to its offer."""
+    numbers = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or []
+               if e.get("entity") in ("tracking_number", "tracking_number_invalid")]
+    return any(number and number != tracker.get_slot("tracking_number") for number in numbers)
+
+
 class ActionAnswerOffer(Action):
     def name(self) -> Text:
         return "action_answer_offer"
@@ -108,6 +115,8 @@ class ActionAnswerOffer(Action):
             if ask in domain.get("responses", {}):
                 dispatcher.utter_message(response=ask)
             return []
+        if _names_another_parcel(tracker):
+            return _as_request(tracker, "track_parcel")  # "kan du kolla <another number> också" is a new errand
         if offer is None:
             dispatcher.utter_message(response=NO_OFFER)
             return []
