@@ -15,6 +15,7 @@ from actions.opening_hours import asks_about_hours, pickup_point_answer, pickup_
 from actions.texts import language_of, render
 from bot.identifiers.national_id import find_national_ids
 from bot.identifiers.tracking import find_tracking_numbers, has_tracking_shape, parse_tracking_number
+from bot.understanding.facts import asks_for_other_delivery
 from bot.language import formatting
 
 
@@ -76,7 +77,9 @@ class ActionTrackParcel(Action):
     """Looks the parcel up and answers in plain words with what the customer needs next.
 
     "When is my pickup point open? CP…" often reads as tracking to the NLU; the
-    answer is then the pickup point's hours, which is what the customer asked.
+    answer is then the pickup point's hours, which is what the customer asked. A wish
+    for another delivery said with the number ("kan CP… legges i postkassa?") goes to
+    the booking, which reads the wish from the same message.
     """
 
     def name(self) -> Text:
@@ -86,6 +89,9 @@ class ActionTrackParcel(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         number = tracker.get_slot("tracking_number")
+        text = (tracker.latest_message or {}).get("text") or ""
+        if asks_for_other_delivery(text):
+            return [FollowupAction("booking_form")]
         try:
             shipment = await carrier.tracking().shipment(number)
         except NotFound:
@@ -95,7 +101,6 @@ class ActionTrackParcel(Action):
             dispatcher.utter_message(response="utter_tracking_backend_down", tracking_number=number)
             return [FollowupAction("action_handoff")]
         language = language_of(tracker)
-        text = (tracker.latest_message or {}).get("text") or ""
         hours = pickup_point_answer(shipment, language, dt.date.today()) if asks_about_hours(text) else None
         response, values = hours or describe_shipment(shipment, language, domain)
         dispatcher.utter_message(response=response, **values)

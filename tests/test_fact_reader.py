@@ -210,7 +210,9 @@ def test_a_booking_wish_said_with_the_number(text, hinted):
     ("om 2 uker", dt.date(2026, 12, 19)),
     ("vi flyttar om två veckor", dt.date(2026, 12, 19)),
     ("om en måned", dt.date(2027, 1, 5)),
-    ("om ti dager", None),  # not a count the reader knows: no guess
+    ("om ti dager", dt.date(2026, 12, 15)),
+    ("om tolv veckor", dt.date(2027, 2, 27)),
+    ("om noen dager", None),  # not a count: no guess
 ])
 def test_dates_counted_from_today(text, expected):
     assert [f.date for f in find_dates(text, TODAY)] == ([expected] if expected else [])
@@ -229,3 +231,153 @@ def test_dates_counted_from_today(text, expected):
 ])
 def test_first_messages_as_customers_write_them(text, expected):
     assert address_change_facts(text, ctx()) == expected
+
+
+# --- flats and floors, ordinals in street names ---------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Möllevångsgatan 12 lgh 1204, 214 20 Malmö", "Möllevångsgatan 12 lgh 1204, 21420 Malmö"),
+    ("Hornsgatan 88, 3 tr, 118 21 Stockholm", "Hornsgatan 88, 3 tr, 11821 Stockholm"),
+    ("kungsgatan 4 lgh nr 1001 41119 göteborg", "Kungsgatan 4 lgh nr 1001, 41119 göteborg"),
+    ("Thorvald Meyers gate 40 leil. 302, 0555 Oslo", "Thorvald Meyers gate 40 leil. 302, 0555 Oslo"),
+    ("Kirkegata 3, 4. etg, 0153 Oslo", "Kirkegata 3, 4. etg, 0153 Oslo"),
+    ("Tredje Långgatan 9, 413 03 Göteborg", "Tredje Långgatan 9, 41303 Göteborg"),
+    ("Andra Långgatan 20, 413 28 Göteborg", "Andra Långgatan 20, 41328 Göteborg"),
+])
+def test_flat_and_floor_designators_stay_in_the_street_and_are_no_postcode(text, expected):
+    assert [a.text for a in find_addresses(text)] == [expected]
+
+
+def test_a_correction_verb_is_no_street_prefix():
+    assert [a.text for a in find_addresses("nej ändra Långgatan 14, 413 27 Göteborg")] == ["Långgatan 14, 41327 Göteborg"]
+
+
+def test_an_address_with_a_flat_number_passes_the_register_check():
+    from bot.identifiers.postcodes import check, parse_address
+
+    checked = check(parse_address("Möllevångsgatan 12 lgh 1204, 214 20 Malmö"))
+    assert (checked.street, checked.postcode, checked.town) == ("Möllevångsgatan 12 lgh 1204", "21420", "Malmö")
+
+
+# --- names said without "jeg heter" ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hallo, Torunn Bergli her. Jeg skal melde flytting", "Torunn Bergli"),
+    ("God dag. Carl-Johan af Ugglas här, jag behöver hjälp med en flytt", "Carl-Johan af Ugglas"),
+    ("Skal flytte til Bodø i januar. Jeg er Hans Petter Moe.", "Hans Petter Moe"),
+    ("Adressändring. Jag är Sara Lind, vi flyttar den 3 februari", "Sara Lind"),
+    ("Fullt navn: Randi Dal. Flytter fra Oslo", "Randi Dal"),
+    ("namn: Olle Berg", "Olle Berg"),
+])
+def test_a_name_introduced_without_the_usual_words(text, expected):
+    assert read_name(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "jeg er sliten av å vente på posten",
+    "Jeg er på hytta til neste uke",
+    "Det er Nedre Slottsgate 4, 0157 Oslo",
+    "Her er den nye adressen: Storgata 5, 0155 Oslo",
+    "jag har Storgatan 5",
+])
+def test_no_name_where_none_is_introduced(text):
+    assert read_name(text) is None
+
+
+def test_a_clause_that_is_only_a_full_name_is_the_name_of_the_move():
+    text = "vil endre adresse. Tone Lie, fra Olav Tryggvasons gate 2, 7011 Trondheim til Sandgata 4, 7012 Trondheim"
+    assert address_change_facts(text, ctx())["person_name"] == "Tone Lie"
+
+
+@pytest.mark.parametrize("text", [
+    "Hej! Vi flyttar till Uppsala. Stora Torget 1, 753 20 Uppsala",
+    "God Morgen! Jeg skal flytte",
+    "HEI JEG SKAL FLYTTE. KARI NORDMANN",
+])
+def test_streets_greetings_and_shouting_are_no_name_clause(text):
+    assert "person_name" not in address_change_facts(text, ctx())
+
+
+@pytest.mark.parametrize("stored, text, requested, expected", [
+    ("Jonas Eide", "sorry, Eidé med aksent skal det være", "old_address", "Jonas Eidé"),
+    ("Kari Nordman", "etternavnet er feil, det skal være Nordmann", "address_change_confirmed", "Kari Nordmann"),
+    ("Lena Ostlund", "oj, Östlund ska det vara", "moving_date", "Lena Östlund"),
+    ("Per Hansen", "förnamnet är fel, Pär ska det vara", "address_change_confirmed", "Pär Hansen"),
+    ("Per Hansen", "namnet är fel, det ska vara Lisa Holm", "address_change_confirmed", "Lisa Holm"),
+])
+def test_a_respelt_name_changes_only_the_word_it_respells(stored, text, requested, expected):
+    facts = address_change_facts(text, ctx(requested, {"person_name": stored}))
+    assert facts["person_name"] == expected
+
+
+@pytest.mark.parametrize("text", ["gjerne det", "etternavnet", "ja gärna"])
+def test_polite_words_and_field_names_are_no_name(text):
+    assert read_name(text, answering=True) is None
+
+
+# --- how long a temporary move lasts ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, moving, end", [
+    ("skal bo hos mamma fra 2. januar og tre uker framover", "2027-01-02", "2027-01-23"),
+    ("jag jobbar i Luleå i sex veckor från den 10 januari", "2027-01-10", "2027-02-21"),
+    ("et par måneder fra 1. februar skal jeg være i Tromsø", "2027-02-01", "2027-04-01"),
+    ("från om tio dagar och ett par månader framåt", "2026-12-15", "2027-02-15"),
+])
+def test_a_duration_gives_the_end_date_of_a_temporary_move(text, moving, end):
+    facts = address_change_facts(text, ctx())
+    assert (facts["moving_date"], facts["end_date"], facts["change_type"]) == (moving, end, "temporary")
+
+
+@pytest.mark.parametrize("text", ["flytter om tre uker", "pakken kom for to uker siden", "flyttar om ett par veckor"])
+def test_a_date_counted_from_today_is_no_duration(text):
+    assert "end_date" not in address_change_facts(text, ctx())
+
+
+def test_a_duration_answers_the_end_date_question():
+    facts = address_change_facts("i fem uker", ctx("end_date", {"moving_date": "2027-01-04", "change_type": "temporary"}))
+    assert facts["end_date"] == "2027-02-08"
+
+
+def test_an_until_date_given_for_the_moving_date_is_the_end():
+    assert address_change_facts("til og med 14. mars", ctx("moving_date")) == {"end_date": "2027-03-14"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("til slutten av april", dt.date(2027, 4, 30)),
+    ("till slutet av februari", dt.date(2027, 2, 28)),
+    ("ut januar", dt.date(2027, 1, 31)),
+])
+def test_the_end_of_a_month(text, expected):
+    from bot.identifiers.dates import parse_date
+
+    assert parse_date(text, TODAY) == expected
+
+
+# --- a delivery wish that reads as tracking --------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "gidder ikke hente på posten igjen, kan RR720202417SE legges i postkassen",
+    "CP710202412NO bør komme på ettermiddagen, er på skolen til tre",
+    "går det an å endre leveringen av CP710202412NO",
+    "kan paketet lämnas i brevlådan istället? RR720202417SE",
+    "jag vill välja när mitt paket ska komma",
+    "kan ni leverera hem RR720202417SE, orkar inte gå till ombudet",
+])
+def test_a_wish_for_another_delivery(text):
+    from bot.understanding.facts import asks_for_other_delivery
+
+    assert asks_for_other_delivery(text)
+
+
+@pytest.mark.parametrize("text", [
+    "hvor er pakka mi CP710202412NO",
+    "kommer den på torsdag?",
+    "pakken ble lagt i postkassen men den er borte",
+    "den skulle vært levert hjem i går",
+    "var är mitt paket, står att det ska lämnas hos ombud",
+    "når kan pakken komme hjem til meg",
+])
+def test_questions_about_a_parcel_are_no_delivery_wish(text):
+    from bot.understanding.facts import asks_for_other_delivery
+
+    assert not asks_for_other_delivery(text)

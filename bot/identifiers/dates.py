@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -39,6 +40,8 @@ _RELATIVE = {
 _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _NUMERIC = re.compile(r"\b(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?\b")
 _WORDED = re.compile(r"\b(\d{1,2})\.?\s*(?:(?:de[nt])\s+)?([a-z]+)\.?(?:\s+(\d{4}))?")
+# "slutten av mars", "i slutet av januari", "utgangen av mai", "ut februar": the month's last day.
+_MONTH_END = re.compile(r"\b(?:(?:slutten|slutet|slutningen|utgangen|enden)\s+(?:av|pa|på)\s+|ut\s+)([a-z]+)\b")
 _WEEKDAY = re.compile(r"\b(?:(neste|nasta|kommende|pa|på)\s+)?([a-z]+dag)(?:en)?\b")
 
 
@@ -60,6 +63,10 @@ def parse_date(text: str, today: Optional[dt.date] = None) -> Optional[dt.date]:
     if match := _NUMERIC.search(folded):
         day, month, year = int(match[1]), int(match[2]), match[3]
         return _with_year(day, month, year, today)
+    for match in _MONTH_END.finditer(folded):
+        month = _MONTHS.get(match[1])
+        if month:
+            return _with_year(calendar.monthrange(today.year, month)[1], month, None, today)
     for match in _WORDED.finditer(folded):
         month = _MONTHS.get(match[2])
         if month:

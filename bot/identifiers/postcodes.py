@@ -17,6 +17,17 @@ from typing import Dict, Optional
 REGISTERS = Path(__file__).resolve().parent / "postcode_register"
 # A Swedish postcode is five digits, often "411 04"; a Norwegian one is four.
 _POSTCODE = re.compile(r"(?<!\d)(?:(?P<se>\d{3} ?\d{2})|(?P<no>\d{4}))(?!\d)")
+# Flat and floor designators belong to the street line and are never postcodes: "lgh 1102" (Swedish
+# flat number), "leil. 405", "H0302" (Norwegian bolignummer), "2 tr" (Swedish floor), "4. etg".
+APARTMENT = re.compile(
+    r"(?i)(?<![\w])(?:"
+    r"(?:lgh|lägenhet|lagenhet|lägenhetsnummer|leil|leilighet|leilighetsnummer|bolig|bolignummer|bolignr)"
+    r"\.?\s*(?:nr\.?\s*)?[a-z]?\d{1,4}[a-z]?"
+    r"|[hukl]\d{4}"
+    r"|\d{1,2}\.?\s*(?:tr|trappor|trappa|trapp|etg|etasje|etasjen|etage|våning|vaning|vån)\b\.?"
+    r"|(?:etg|etasje|våning|vaning|vån)\.?\s*\d{1,2}"
+    r")(?![\w])"
+)
 
 
 @dataclass(frozen=True)
@@ -46,10 +57,18 @@ def register(country: str) -> Dict[str, str]:
     return dict(line.split("\t") for line in rows if line and not line.startswith("#"))
 
 
+def blank_apartments(text: str) -> str:
+    """``text`` with flat and floor designators blanked out, positions kept."""
+    return APARTMENT.sub(lambda m: " " * len(m.group()), text)
+
+
 def parse_address(text: str) -> Optional[ParsedAddress]:
-    """Street, postcode and town out of free text; None without a street and a postcode."""
+    """Street, postcode and town out of free text; None without a street and a postcode.
+
+    A flat or floor designator stays in the street ("Odengatan 70, 2 tr") and is never the postcode.
+    """
     text = " ".join(text.replace("\n", " ").split())
-    match = _POSTCODE.search(text)
+    match = _POSTCODE.search(blank_apartments(text))
     if not match:
         return None
     street = text[: match.start()].strip(" ,;-")

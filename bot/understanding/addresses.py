@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
-from bot.identifiers.postcodes import same_town, town_of
+from bot.identifiers.postcodes import blank_apartments, same_town, town_of
 from bot.understanding.words import fold, tokens, word_set
 
 OLD, NEW = "old", "new"
@@ -55,8 +55,8 @@ def mask_numbers(text: str) -> str:
 
 
 def mask(text: str) -> str:
-    """``text`` with dates, parcel and phone numbers blanked out, positions kept."""
-    return _blank(mask_numbers(text), _DATE_MASKS)
+    """``text`` with dates, parcel and phone numbers and flat designators blanked out, positions kept."""
+    return _blank(mask_numbers(blank_apartments(text)), _DATE_MASKS)
 
 
 def _blank(text: str, patterns: List[re.Pattern]) -> str:
@@ -74,9 +74,10 @@ def find_addresses(text: str) -> List[FoundAddress]:
     """Every address (street and postcode) in ``text``, in order, with the role the sentence gives it."""
     found: List[FoundAddress] = []
     floor = 0
+    plain = blank_apartments(text)  # the street is found around flat designators, which stay in it
     for match in postcodes(text):
         postcode = match.group().replace(" ", "")
-        street_start = _street_start(text, floor, match.start())
+        street_start = _street_start(plain, floor, match.start())
         street = text[street_start:match.start()].strip(" ,;-")
         if street_start < 0 or not any(c.isalpha() for c in street):
             continue
@@ -131,8 +132,12 @@ def _street_start(text: str, floor: int, postcode_start: int) -> int:
 def _prefix_before(text: str, floor: int, position: int) -> bool:
     """True when the word before ``position`` starts a street name ("Nedre", "Övre", "Kong")."""
     before = tokens(text[floor:position])
-    return bool(before) and fold(before[-1][0]) in word_set("street_prefixes") and not _BOUNDARY.search(
-        text[floor + before[-1][2]:position])
+    if not before or _BOUNDARY.search(text[floor + before[-1][2]:position]):
+        return False
+    word = before[-1][0]
+    folded = fold(word)
+    # "Andra Långgatan" is a street, "ändra Långgatan 14" a correction: such prefixes count capitalised only.
+    return folded in word_set("street_prefixes") and (folded not in word_set("street_prefixes_capitalised") or word[:1].isupper())
 
 
 def _town(text: str, after: int, postcode: str) -> tuple:

@@ -16,8 +16,8 @@ from typing import Any, Dict, Mapping, Optional
 from bot.identifiers.contact import find_emails, find_phone_numbers
 from bot.understanding.addresses import NEW, OLD, by_role, find_addresses, mask_numbers
 from bot.understanding.corrections import corrected, is_correction, read_address_correction
-from bot.understanding.names import name_after, read_name
-from bot.understanding.periods import find_dates
+from bot.understanding.names import name_after, name_in_clause, read_name, respelt
+from bot.understanding.periods import find_dates, find_duration
 from bot.understanding.words import contains_phrase, fold, tokens, vocabulary, word_set
 
 ADDRESS_SLOTS = {OLD: "old_address", NEW: "new_address"}
@@ -59,6 +59,7 @@ def address_change_facts(text: str, context: Context) -> Dict[str, Any]:
     if change_type:
         facts["change_type"] = change_type
     facts.update(_dates(rest, context, facts.get("change_type") or context.filled.get("change_type")))
+    facts.update(_end_from_duration(rest, facts, context))
     if {"moving_date", "end_date"} <= facts.keys() and not (facts.get("change_type") or context.filled.get("change_type")):
         facts["change_type"] = "temporary"  # "fra 10. januar til 30. april": a move with an end is temporary
     forwarding = _forwarding(rest)
@@ -95,8 +96,21 @@ def booking_facts(text: str, context: Context) -> Dict[str, Any]:
     if context.requested not in (None, "tracking_number"):
         return {}
     rest = " ".join(mask_numbers(text).split())
-    hinted = contains_phrase(rest, word_set("booking_hints")) or bool(find_dates(rest, context.today))
+    hinted = contains_phrase(rest, word_set("booking_hints") | word_set("booking_days")) or bool(
+        find_dates(rest, context.today))
     return {"delivery_option": rest} if hinted else {}
+
+
+def asks_for_other_delivery(text: str) -> bool:
+    """The message asks to change how or when a parcel comes, whatever else it says about it.
+
+    "kan CP… bare legges i postkassa?" or "Kan ni köra hem det?" often read as tracking to the NLU;
+    a bare day ("kommer den på fredag?") is a question about the parcel, not a wish.
+    """
+    rest = " ".join(mask_numbers(text).split())
+    if contains_phrase(rest, word_set("delivery_change_requests")):
+        return True
+    return all(contains_phrase(rest, word_set(words)) for words in ("delivery_wish_verbs", "booking_hints", "wish_markers"))
 
 
 def _may_change(slot: str, text: str, context: Context) -> bool:
@@ -137,13 +151,23 @@ def _slot_for_unnamed(context: Context) -> Optional[str]:
 
 
 def _name(text: str, context: Context) -> Optional[str]:
+    """The name the message gives, or the stored name as the message corrects it."""
     if context.requested == "person_name":
         return read_name(text, answering=True)
     name = read_name(text)
-    if name or not is_correction(text):
-        return name
-    field_word = next((end for w, _, end in tokens(text) if fold(w) in word_set("name_words")), None)
-    return name_after(text, field_word) if field_word is not None else None
+    stored = context.filled.get("person_name")
+    if name or not stored:
+        return name or name_in_clause(text)
+    if not is_correction(text):
+        return None
+    words = [(fold(w), end) for w, _, end in tokens(text)]
+    field_word = next((end for w, end in words if w in word_set("name_words")), None)
+    whole = name_after(text, field_word) if field_word is not None else None
+    if whole and len(whole.split()) > 1:
+        return whole  # "namnet är fel, det ska vara Karin Holm"
+    part = next(("last" if w in word_set("surname_words") else "first"
+                 for w, _ in words if w in word_set("surname_words") | word_set("first_name_words")), None)
+    return respelt(stored, text, part)
 
 
 def _dates(text: str, context: Context, change_type: Optional[str]) -> Dict[str, str]:
@@ -155,11 +179,23 @@ def _dates(text: str, context: Context, change_type: Optional[str]) -> Dict[str,
     if len(found) >= 2:
         return {"moving_date": found[0].date.isoformat(), "end_date": found[1].date.isoformat()}
     date = found[0]
+    if date.ends_period and context.requested == "moving_date" and not context.filled.get("moving_date"):
+        return {"end_date": date.date.isoformat()}  # "til og med 28. februar": the end; the start is asked again
     ends = date.ends_period or contains_phrase(text, word_set("end_date_words"))
     if ends and change_type == "temporary" and (context.filled.get("moving_date") or context.requested != "moving_date"):
         if context.filled.get("moving_date") or context.requested is not None:
             return {"end_date": date.date.isoformat()}
     return {"moving_date": date.date.isoformat()}
+
+
+def _end_from_duration(text: str, facts: Dict[str, Any], context: Context) -> Dict[str, str]:
+    """ "fra neste lørdag og fire uker fram", "ett par månader": the end date counted from the moving date."""
+    change_type = facts.get("change_type") or context.filled.get("change_type")
+    start = facts.get("moving_date") or context.filled.get("moving_date")
+    lasting = find_duration(text) if "end_date" not in facts and change_type != "permanent" else None
+    if not lasting or not start:
+        return {}
+    return {"end_date": (dt.date.fromisoformat(start) + lasting).isoformat(), "change_type": "temporary"}
 
 
 def _forwarding(text: str) -> Optional[bool]:

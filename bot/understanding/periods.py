@@ -22,10 +22,16 @@ _UNTIL = re.compile(
     re.IGNORECASE,
 )
 _OTHER_BREAKS = re.compile(r"[,;!?]|\s(?:og|och)\s", re.IGNORECASE)
-_IN = re.compile(r"\b(?:om|omkring|ca)\s+(\d{1,2}|en|ett|ei|eit|to|tva|tre|fire|fyra|fem|seks|sex)\s+"
-                 r"(dag|dagar|dager|uke|uker|veke|veker|vecka|veckor|maned|maneder|manad|manader|mnd)\b")
-_COUNTS = {"en": 1, "ett": 1, "ei": 1, "eit": 1, "to": 2, "tva": 2, "tre": 3, "fire": 4, "fyra": 4, "fem": 5,
-           "seks": 6, "sex": 6}
+_COUNTS = {"en": 1, "ett": 1, "ei": 1, "eit": 1, "to": 2, "tva": 2, "par": 2, "et par": 2, "ett par": 2, "tre": 3,
+           "fire": 4, "fyra": 4, "fem": 5, "seks": 6, "sex": 6, "syv": 7, "sju": 7, "atte": 8, "atta": 8, "ni": 9,
+           "nio": 9, "ti": 10, "tio": 10, "elleve": 11, "elva": 11, "tolv": 12}
+_COUNT = r"(\d{1,2}|" + "|".join(sorted(_COUNTS, key=len, reverse=True)) + ")"
+_UNIT = r"(dag|dagar|dager|dogn|dygn|uke|uker|veke|veker|vecka|veckor|maned|maneder|manad|manader|mnd)"
+_IN = re.compile(rf"\b(?:om|omkring|ca)\s+{_COUNT}\s+{_UNIT}\b")
+# "i fire uker", "fire uker fram", "et par måneder", "i 3 mnd": how long a temporary move lasts.
+# Not "om to uker" (a date), "for to uker siden" (the past) or "innen tre dager" (a deadline).
+_LASTING = re.compile(rf"(?:\b(\w+)\s+)?\b{_COUNT}\s+{_UNIT}\b(\s+(?:siden|sedan))?")
+_NOT_LASTING = frozenset({"om", "omkring", "ca", "innen", "inom", "senest"})
 DATE_REACH = 2  # words after "til" in which an end date must be whole ("20. juni", "neste fredag")
 
 
@@ -55,15 +61,24 @@ def find_dates(text: str, today: dt.date) -> List[FoundDate]:
     return found
 
 
+def find_duration(text: str) -> Optional[relativedelta]:
+    """How long a period lasts, when the message says it ("i fire uker", "ett par månader"); else None."""
+    for match in _LASTING.finditer(" ".join(fold(text).split())):
+        if match[1] not in _NOT_LASTING and not match[4]:
+            return _length(match[2], match[3])
+    return None
+
+
 def _from_now(text: str, today: dt.date) -> Optional[dt.date]:
     """ "om to uker", "om 10 dagar", "om en måned": a date counted from today."""
-    match = _IN.search(fold(text))
-    if not match:
-        return None
-    count = int(match[1]) if match[1].isdigit() else _COUNTS[match[1]]
-    unit = match[2]
-    if unit.startswith(("dag",)):
-        return today + dt.timedelta(days=count)
+    match = _IN.search(" ".join(fold(text).split()))
+    return today + _length(match[1], match[2]) if match else None
+
+
+def _length(count_text: str, unit: str) -> relativedelta:
+    count = int(count_text) if count_text.isdigit() else _COUNTS[count_text]
+    if unit.startswith(("dag", "dogn", "dygn")):
+        return relativedelta(days=count)
     if unit.startswith(("uke", "veke", "veck")):
-        return today + dt.timedelta(weeks=count)
-    return today + relativedelta(months=count)
+        return relativedelta(weeks=count)
+    return relativedelta(months=count)
