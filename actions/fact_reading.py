@@ -86,8 +86,8 @@ class FactReading:
         context = Context(dt.date.today(), requested, known, _last_address(tracker))
         facts: Dict[str, Any] = {}
         if requested is None and self.reads_earlier_messages:
-            for text in _earlier_texts(tracker):
-                facts.update(reader(text, Context(context.today)))
+            for earlier in _earlier_texts(tracker):
+                facts.update(reader(earlier, Context(context.today)))
         facts.update(reader(text, context))
         return facts
 

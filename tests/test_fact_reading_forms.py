@@ -130,3 +130,17 @@ def test_a_move_told_as_bare_data_starts_the_address_change(text, starts):
         assert dispatcher.messages == []
     else:
         assert events == [] and [m["response"] for m in dispatcher.messages] == ["utter_how_can_i_help"]
+
+
+def test_the_message_that_starts_the_form_is_read_after_earlier_ones(domain):
+    """The facts of messages before the form and of the one that starts it add up."""
+    values, _ = run_form(domain, f"skal bo hos søsteren min fra {IN_20_DAYS:%d.%m} til {IN_30_DAYS:%d.%m}, "
+                                 f"kan posten komme til Fjellveien 8, 5019 Bergen?",
+                         earlier=["heisann", "jeg heter Nils Aas"], intent="change_address")
+    assert values["person_name"] == "Nils Aas" and values["new_address"] == "Fjellveien 8, 5019 Bergen"
+    assert values["moving_date"] == IN_20_DAYS.isoformat() and values["end_date"] == IN_30_DAYS.isoformat()
+
+
+def test_an_address_given_for_the_name_is_no_name(domain):
+    values, _ = run_form(domain, "kirkegata 12 7600 levanger", requested="person_name")
+    assert values["person_name"] is None and values["old_address"] == "Kirkegata 12, 7600 Levanger"

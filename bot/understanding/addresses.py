@@ -108,7 +108,7 @@ def _street_start(text: str, floor: int, postcode_start: int) -> int:
         if start >= 0 and _BOUNDARY.search(text[w_end:start]):
             break
         folded = fold(word)
-        if names == 0 and (_HOUSE_NUMBER.match(word) and numbers < 3 or folded == "nr"):
+        if names == 0 and (_HOUSE_NUMBER.match(word) and numbers < 3 or folded in ("nr", "nummer")):
             numbers += 1
             start = w_start
             continue

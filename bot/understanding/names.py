@@ -201,6 +201,8 @@ def _name_from(text: str, start: int) -> Optional[str]:
                 taken.append(word)
                 previous_end = start + w_end
                 continue
+        if taken and re.fullmatch(r"\d{1,4}[a-zA-Z]?", word):
+            return None  # "apotekergata 3 6004 ålesund": words before a number are a street, not a name
         if not word.replace("-", "").replace("'", "").isalpha() or folded in stops or len(taken) == MAX_NAME_WORDS:
             break
         taken.append(word)
