@@ -381,3 +381,16 @@ def test_questions_about_a_parcel_are_no_delivery_wish(text):
     from bot.understanding.facts import asks_for_other_delivery
 
     assert not asks_for_other_delivery(text)
+
+
+@pytest.mark.parametrize("text", ["legg den i postkassen da", "lägg det i brevlådan tack", "kör hem den på kvällen"])
+def test_a_delivery_wish_said_as_an_order(text):
+    from bot.understanding.facts import asks_for_other_delivery
+
+    assert asks_for_other_delivery(text)
+
+
+def test_having_seen_nothing_in_the_mailbox_is_no_wish():
+    from bot.understanding.facts import asks_for_other_delivery
+
+    assert not asks_for_other_delivery("jag har inte sett nåt paket i brevlådan")

@@ -117,6 +117,9 @@ def test_a_new_value_at_the_summary_without_naming_the_field_shows_the_summary_a
     ("flyttar till Storgatan 12, 411 04 Göteborg", True),
     ("Storgata 5, 0155 Oslo", False),  # an address alone: from or to? Not a reason to start anything
     ("15.12", False),
+    ("skal være på anlegg i Kirkenes fra mandag til og med 20. februar, trenger midlertidig adresse der", True),
+    ("bor hos farmor i Ystad från 1 februari och sex veckor framåt", True),
+    ("fra mandag til fredag er jeg på kurs", False),  # a period that is no stay somewhere else
 ])
 def test_a_move_told_as_bare_data_starts_the_address_change(text, starts):
     from actions.unasked_facts import ActionUseUnaskedFacts
@@ -130,6 +133,16 @@ def test_a_move_told_as_bare_data_starts_the_address_change(text, starts):
         assert dispatcher.messages == []
     else:
         assert events == [] and [m["response"] for m in dispatcher.messages] == ["utter_how_can_i_help"]
+
+
+@pytest.mark.parametrize("parcel, starts", [("CP710202412NO", True), (None, False)])
+def test_a_delivery_wish_after_tracking_books_the_tracked_parcel(parcel, starts):
+    from actions.unasked_facts import ActionUseUnaskedFacts
+
+    tracker = Tracker("test", {"language": "nb", "tracking_number": parcel},
+                      {"text": "legg den i postkassen", "intent": {"name": "inform"}}, [], False, None, {}, "action_listen")
+    events = asyncio.run(ActionUseUnaskedFacts().run(CollectingDispatcher(), tracker, {}))
+    assert (events == [{"event": "followup", "name": "booking_form", "timestamp": None}]) == starts
 
 
 def test_the_message_that_starts_the_form_is_read_after_earlier_ones(domain):

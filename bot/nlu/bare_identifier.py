@@ -49,8 +49,13 @@ class BareIdentifierIntent(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             if is_bare_number(message.get(TEXT) or "", message.get(ENTITIES) or []):
-                inform = {INTENT_NAME_KEY: INFORM, PREDICTED_CONFIDENCE_KEY: 1.0}
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != INFORM]
-                message.set(INTENT_RANKING_KEY, [inform, *ranking], add_to_output=True)
-                message.set(INTENT, inform, add_to_output=True)
+                override_intent(message, INFORM)
         return messages
+
+
+def override_intent(message: Message, intent: str) -> None:
+    """Make ``intent`` the message's intent at confidence 1.0, the rest of DIET's ranking kept below it."""
+    chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent]
+    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+    message.set(INTENT, chosen, add_to_output=True)
