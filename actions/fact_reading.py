@@ -68,6 +68,8 @@ class FactReading:
             # nor a reason to ask which field; the summary is shown again with it.
             events = [SlotSet(PROMPT, None) if e.get("name") == PROMPT and e.get("value") == WHICH_FIELD else e
                       for e in events]
+            if tracker.get_slot(PROMPT) == WHICH_FIELD:  # the answer to "what do you want to change?" was the change
+                events.append(SlotSet(PROMPT, None))
             dispatcher.messages[:] = [m for m in dispatcher.messages if m.get("response") != UNCLEAR]
         return events
 

@@ -157,3 +157,19 @@ def test_the_message_that_starts_the_form_is_read_after_earlier_ones(domain):
 def test_an_address_given_for_the_name_is_no_name(domain):
     values, _ = run_form(domain, "kirkegata 12 7600 levanger", requested="person_name")
     assert values["person_name"] is None and values["old_address"] == "Kirkegata 12, 7600 Levanger"
+
+
+def test_a_correction_given_for_which_field_shows_the_summary_again(domain):
+    """At "Hva vil du endre?" the change itself is the answer, also when the summary's slot took nothing from it."""
+    filled = {"person_name": "Siri Lund", "old_address": "Storgata 5, 0155 Oslo", "new_address": "Bryggen 12, 5003 Bergen",
+              "moving_date": IN_20_DAYS.isoformat(), "change_type": "permanent", "mail_forwarding": True,
+              "order_prompt": "which"}
+    text = "etternavnet er feil, det skal være Lunde"
+    slots = {"language": "nb", "requested_slot": "address_change_confirmed", **filled}
+    events = [{"event": "slot", "name": name, "value": value} for name, value in filled.items()]
+    events += [{"event": "user", "text": text}, {"event": "action", "name": "address_change_form"}]
+    tracker = Tracker("test", slots, {"text": text, "intent": {"name": "stop"}, "entities": []}, events, False, None,
+                      {"name": "address_change_form"}, "action_listen")
+    returned = asyncio.run(ValidateAddressChangeForm().run(CollectingDispatcher(), tracker, domain))
+    values = {event["name"]: event["value"] for event in returned if event.get("event") == "slot"}
+    assert values["person_name"] == "Siri Lunde" and values["order_prompt"] is None
