@@ -6,6 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.channels.ownership import VOICE
 from bot.language.switching import conversation_language
 
 
@@ -20,5 +21,6 @@ class ActionDetectLanguage(Action):
     ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message or {}
         current = tracker.get_slot("language")
-        language = conversation_language(current, message.get("language_detection"), message.get("metadata"))
+        language = conversation_language(current, message.get("language_detection"), message.get("metadata"),
+                                         call=tracker.get_latest_input_channel() == VOICE)
         return [] if language == current else [SlotSet("language", language)]

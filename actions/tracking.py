@@ -90,7 +90,7 @@ class ActionTrackParcel(Action):
     ) -> List[Dict[Text, Any]]:
         number = tracker.get_slot("tracking_number")
         text = (tracker.latest_message or {}).get("text") or ""
-        if asks_for_other_delivery(text):
+        if any(asks_for_other_delivery(said) for said in _errand_texts(tracker)):
             return [FollowupAction("booking_form")]
         try:
             shipment = await carrier.tracking().shipment(number)
@@ -105,6 +105,20 @@ class ActionTrackParcel(Action):
         response, values = hours or describe_shipment(shipment, language, domain)
         dispatcher.utter_message(response=response, **values)
         return []
+
+
+def _errand_texts(tracker: Tracker) -> List[str]:
+    """The customer's messages since the tracking form was opened, the one that opened it included."""
+    texts: List[str] = []
+    opened = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            texts.append(event.get("text") or "")
+            if opened:
+                break
+        elif event.get("event") == "active_loop" and event.get("name") == "tracking_form":
+            opened = True
+    return texts
 
 
 def describe_shipment(shipment: Shipment, language: str, domain: Dict[str, Any]) -> Tuple[str, Dict[str, str]]:

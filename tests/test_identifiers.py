@@ -24,13 +24,18 @@ TODAY = dt.date(2026, 11, 23)  # a Monday
         ("2027-02-01", dt.date(2027, 2, 1)),
         ("01.12.26", dt.date(2026, 12, 1)),
         ("1. november", dt.date(2027, 11, 1)),  # already past this year
+        ("den tjugosjunde december", dt.date(2026, 12, 27)),  # a day said as a word, as a recogniser writes it
+        ("fjortende januar", dt.date(2027, 1, 14)),
+        ("till den trettioförsta mars", dt.date(2027, 3, 31)),
+        ("den andra i februari", dt.date(2027, 2, 2)),
+        ("i slutten av januar", dt.date(2027, 1, 31)),
     ],
 )
 def test_dates(text, expected):
     assert parse_date(text, TODAY) == expected
 
 
-@pytest.mark.parametrize("text", ["snart", "31.02", "asap", ""])
+@pytest.mark.parametrize("text", ["snart", "31.02", "asap", "", "den tredje", "andre gang", "trettioförsta februari"])
 def test_not_dates(text):
     assert parse_date(text, TODAY) is None
 

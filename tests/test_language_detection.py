@@ -49,6 +49,12 @@ def test_conversation_switches_when_the_customer_clearly_switches():
     assert conversation_language("sv", {"language": "nb", "clear": True}, None) == "nb"
 
 
+def test_a_call_keeps_its_language_whatever_a_message_looks_like():
+    assert conversation_language("sv", {"language": "nb", "clear": True}, {"language": "sv"}, call=True) == "sv"
+    assert conversation_language(None, {"language": "sv", "clear": True}, {"language": "nb"}, call=True) == "nb"
+    assert conversation_language("sv", {"language": "nb", "clear": True}, {"language": "sv"}) == "nb"  # chat switches
+
+
 def test_first_message_uses_channel_metadata_when_the_text_is_ambiguous():
     assert conversation_language(None, {"language": "nb", "clear": False}, {"language": "sv"}) == "sv"
     assert conversation_language(None, {"language": "nb", "clear": True}, {"language": "sv"}) == "nb"

@@ -70,7 +70,8 @@ async def run_action(
     if not failed:
         return go_on
     latest = tracker.latest_message or UserUttered()
-    language = notice.language(tracker.get_slot("language"), latest.parse_data.get("language_detection"), latest.metadata)
+    language = notice.language(tracker.get_slot("language"), latest.parse_data.get("language_detection"), latest.metadata,
+                               output_channel.name())
     message = notice.message(language, output_channel.name())
     logger.error("The action server failed for %s; the customer is told to try again (%s)", ", ".join(failed), language)
     if not _already_told(tracker, message["text"]):

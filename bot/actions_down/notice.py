@@ -20,14 +20,14 @@ def texts() -> Dict[str, Any]:
 
 
 def language(
-    slot: Optional[str], detection: Optional[Dict[str, Any]], metadata: Optional[Dict[str, Any]]
+    slot: Optional[str], detection: Optional[Dict[str, Any]], metadata: Optional[Dict[str, Any]], channel: str = ""
 ) -> str:
     """The language the action would have kept: the conversation's, a clear switch, the channel's hint, else Norwegian.
 
     The `language` slot is kept by a custom action (actions/language.py), which could not run
     either, so the same rule (bot/language/switching.py) is applied here to the latest message.
     """
-    return conversation_language(slot, detection, metadata)
+    return conversation_language(slot, detection, metadata, call=channel == VOICE_CHANNEL)
 
 
 def message(language: str, channel: str) -> Dict[str, Any]:

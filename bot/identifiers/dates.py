@@ -37,6 +37,23 @@ _RELATIVE = {
     "iovermorgen": 2, "i overmorgen": 2, "i overmorgon": 2, "iovermorgon": 2,
 }
 
+# Days said as ordinal words, as a caller says them and a recogniser writes them ("den trettioförsta
+# januari", "tjuefemte mars"), folded; they are read as the number before a month's name.
+_ORDINAL_UNITS_NB = ["forste", "andre", "tredje", "fjerde", "femte", "sjette", "syvende", "attende", "niende"]
+_ORDINAL_UNITS_SV = ["forsta", "andra", "tredje", "fjarde", "femte", "sjatte", "sjunde", "attonde", "nionde"]
+_ORDINAL_TEENS = {
+    "tiende": 10, "ellevte": 11, "tolvte": 12, "trettende": 13, "fjortende": 14, "femtende": 15, "sekstende": 16,
+    "syttende": 17, "attende": 18, "nittende": 19, "tjuende": 20, "tyvende": 20, "trettiende": 30,
+    "tionde": 10, "elfte": 11, "tolfte": 12, "trettonde": 13, "fjortonde": 14, "femtonde": 15, "sextonde": 16,
+    "sjuttonde": 17, "artonde": 18, "nittonde": 19, "tjugonde": 20, "trettionde": 30,
+}
+_ORDINALS = {
+    **{word: n for units in (_ORDINAL_UNITS_NB, _ORDINAL_UNITS_SV) for n, word in enumerate(units, start=1)},
+    **_ORDINAL_TEENS,
+    **{f"{tens}{unit}": base + n for tens, base in (("tjue", 20), ("tjugo", 20), ("tretti", 30), ("trettio", 30))
+       for units in (_ORDINAL_UNITS_NB, _ORDINAL_UNITS_SV) for n, unit in enumerate(units, start=1)},
+}
+_ORDINAL_DAY = re.compile(r"\b(" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r")(?:\s+(?:i|av))?(?=\s+([a-z]+))")
 _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _NUMERIC = re.compile(r"\b(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?\b")
 _WORDED = re.compile(r"\b(\d{1,2})\.?\s*(?:(?:de[nt])\s+)?([a-z]+)\.?(?:\s+(\d{4}))?")
@@ -60,6 +77,7 @@ def parse_date(text: str, today: Optional[dt.date] = None) -> Optional[dt.date]:
             return today + dt.timedelta(days=days)
     if match := _ISO.search(folded):
         return _safe_date(int(match[1]), int(match[2]), int(match[3]))
+    folded = _ORDINAL_DAY.sub(lambda m: str(_ORDINALS[m[1]]) if m[2] in _MONTHS else m[0], folded)
     if match := _NUMERIC.search(folded):
         day, month, year = int(match[1]), int(match[2]), match[3]
         return _with_year(day, month, year, today)

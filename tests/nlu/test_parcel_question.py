@@ -5,8 +5,8 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.parcel_question import ParcelQuestionIntent
 
 
-def classified(intent: str, entities: list) -> str:
-    message = Message(data={"text": "…", "intent": {"name": intent, "confidence": 0.7},
+def classified(intent: str, entities: list, text: str = "…") -> str:
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.7},
                             "intent_ranking": [{"name": intent, "confidence": 0.7}], "entities": entities})
     ParcelQuestionIntent().process([message])
     return message.get("intent")["name"]
@@ -27,3 +27,11 @@ def test_without_a_number_or_with_another_task_nothing_changes():
     assert classified("complaint", [NUMBER]) == "complaint"
     assert classified("book_delivery", [NUMBER]) == "book_delivery"
     assert classified("delivery_times", [{"entity": "date", "value": "fredag", "start": 0, "end": 6}]) == "delivery_times"
+
+
+def test_a_delivery_wish_with_a_number_is_a_booking_whatever_it_was_read_as():
+    wish = "CP710202412NO bør komme etter jobben, går det an?"
+    for intent in ("track_parcel", "change_address", "inform", "opening_hours"):
+        assert classified(intent, [NUMBER], wish) == "book_delivery"
+    assert classified("complaint", [NUMBER], wish) == "complaint"
+    assert classified("track_parcel", [], wish) == "track_parcel"  # which parcel? tracking asks
