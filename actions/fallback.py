@@ -1,6 +1,8 @@
 """What the bot does when it did not understand: ask to rephrase once, then hand over to a person.
 
-A message holding a tracking number is understood enough: it goes to tracking.
+A message holding a tracking number is understood enough: it goes to tracking. A message that
+was not understood because asking for a person tied with another reading ("ja, la meg snakke med
+en person": affirm and request_human at 0.5 each) gets the person: nobody is made to rephrase that.
 """
 
 from typing import Any, Dict, List, Optional, Text
@@ -9,10 +11,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.rereading import as_request
+
 FALLBACK_INTENT = "nlu_fallback"
 TRACKING_FORM = "tracking_form"
 # Entities that make a message be about a parcel, however unusual the rest of it reads.
 PARCEL_ENTITIES = ("tracking_number", "tracking_number_invalid")
+REQUEST_HUMAN = "request_human"
+TIED_READINGS = 2  # the best readings besides the fallback that count as a tie
 
 
 def intent_of(event: Dict[Text, Any]) -> Optional[Text]:
@@ -46,6 +52,12 @@ def _names_a_parcel(tracker: Tracker) -> bool:
     return any(entity.get("entity") in PARCEL_ENTITIES for entity in entities)
 
 
+def _asks_for_a_person(tracker: Tracker) -> bool:
+    """Asking for a person is among the readings that tied (the FallbackClassifier's ambiguity)."""
+    ranking = [r for r in (tracker.latest_message or {}).get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
+    return any(r.get("name") == REQUEST_HUMAN for r in ranking[:TIED_READINGS])
+
+
 class ActionHandleFallback(Action):
     def name(self) -> Text:
         return "action_handle_fallback"
@@ -55,6 +67,8 @@ class ActionHandleFallback(Action):
     ) -> List[Dict[Text, Any]]:
         if _names_a_parcel(tracker):
             return [FollowupAction(TRACKING_FORM)]
+        if _asks_for_a_person(tracker):
+            return as_request(tracker, REQUEST_HUMAN)
         if consecutive_fallbacks(tracker.events) >= 2:
             dispatcher.utter_message(response="utter_not_understood_handoff")
             return [FollowupAction("action_handoff")]

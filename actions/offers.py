@@ -21,11 +21,11 @@ from typing import Any, Dict, List, Optional, Text
 
 import yaml
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, UserUttered, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.choices import says_cancel
 from actions.fallback import intent_of
+from actions.rereading import as_request
 
 _OFFERS_FILE = Path(__file__).with_name("offers.yml")
 DECLINED = "utter_offer_declined"
@@ -73,27 +73,25 @@ def open_offer(events: List[Dict[str, Any]]) -> Optional[Dict[str, str]]:
     return None
 
 
-def _as_request(tracker: Tracker, intent: str) -> List[Dict[Text, Any]]:
-    """The latest message again, now meaning ``intent``: Rasa predicts from it as from any request."""
-    message = tracker.latest_message or {}
-    parse_data = {
-        "text": message.get("text"),
-        "intent": {"name": intent, "confidence": 1.0},
-        "intent_ranking": [{"name": intent, "confidence": 1.0}],
-        "entities": message.get("entities") or [],
-    }
-    return [
-        UserUtteranceReverted(),
-        ActionExecuted("action_listen"),
-        UserUttered(message.get("text"), parse_data=parse_data, input_channel=message.get("input_channel")),
-    ]
-
-
 def _names_another_parcel(tracker: Tracker) -> bool:
-    """The message names a parcel other than the one the conversation is about: not a yes or no to its offer."""
+    """The message names a parcel other than the one the conversation is about: not a yes or no to its offer.
+
+    The parcel talked about is the slot's value before this message: Rasa has already filled the slot
+    from the message's own entity when this action runs.
+    """
     numbers = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or []
                if e.get("entity") in ("tracking_number", "tracking_number_invalid")]
-    return any(number and number != tracker.get_slot("tracking_number") for number in numbers)
+    return any(number and number != _parcel_before_message(tracker) for number in numbers)
+
+
+def _parcel_before_message(tracker: Tracker) -> Optional[str]:
+    """The tracking number the conversation held before the customer's latest message."""
+    before_message = False
+    for event in reversed(tracker.events):
+        before_message = before_message or event.get("event") == "user"
+        if before_message and event.get("event") == "slot" and event.get("name") == "tracking_number":
+            return event.get("value")
+    return None
 
 
 class ActionAnswerOffer(Action):
@@ -107,16 +105,16 @@ class ActionAnswerOffer(Action):
         answer = "yes" if intent_of({"parse_data": tracker.latest_message}) == "affirm" else "no"
         if (tracker.active_loop or {}).get("name"):
             if answer == "no" and says_cancel((tracker.latest_message or {}).get("text") or ""):
-                return _as_request(tracker, "stop")  # "nej, strunta i det": the whole errand, not the question
+                return as_request(tracker, "stop")  # "nej, strunta i det": the whole errand, not the question
             request = (offer or {}).get("yes", "utter_") if answer == "yes" else "utter_"
             if not request.startswith("utter_"):
-                return _as_request(tracker, request)
+                return as_request(tracker, request)
             ask = f"utter_ask_{tracker.get_slot('requested_slot')}"
             if ask in domain.get("responses", {}):
                 dispatcher.utter_message(response=ask)
             return []
         if _names_another_parcel(tracker):
-            return _as_request(tracker, "track_parcel")  # "kan du kolla <another number> också" is a new errand
+            return as_request(tracker, "track_parcel")  # "kan du kolla <another number> också" is a new errand
         if offer is None:
             dispatcher.utter_message(response=NO_OFFER)
             return []
@@ -124,4 +122,4 @@ class ActionAnswerOffer(Action):
         if meant.startswith("utter_"):
             dispatcher.utter_message(response=meant)
             return []
-        return _as_request(tracker, meant)
+        return as_request(tracker, meant)

@@ -291,3 +291,17 @@ def test_booking_says_so_when_the_wish_is_not_among_the_options():
         "i pakkeautomaten", dispatcher, _booking_tracker("i pakkeautomaten"), _domain()))
     assert slots == {"delivery_option": None, "delivery_option_candidates": None}
     assert [m["response"] for m in dispatcher.messages] == ["utter_delivery_option_not_offered"]
+
+
+def test_yes_that_names_another_parcel_tracks_it_although_rasa_already_put_it_in_the_slot():
+    """Rasa fills `tracking_number` from the message's entity before the action runs; the offer was about the old one."""
+    text = "ja den kom, men har du sjekket RR720202417SE også"
+    latest = {"text": text, "intent": {"name": "affirm", "confidence": 0.9},
+              "entities": [{"entity": "tracking_number", "value": "RR720202417SE"}]}
+    events = [{"event": "slot", "name": "tracking_number", "value": "CP710606451NO"}, _bot("utter_shipment_delivered"),
+              {"event": "user", "text": text, "parse_data": latest},
+              {"event": "slot", "name": "tracking_number", "value": "RR720202417SE"}]
+    tracker = Tracker("kari", {"language": "nb", "tracking_number": "RR720202417SE"}, latest, events, False, None, {},
+                      "action_listen")
+    events, said = _run(ActionAnswerOffer(), tracker)
+    assert events[-1]["parse_data"]["intent"]["name"] == "track_parcel"

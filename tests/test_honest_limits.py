@@ -129,3 +129,22 @@ def test_inside_another_form_the_fallback_does_not_jump_to_tracking():
     tracker = _fallback_tracker([{"entity": "tracking_number", "value": "CP710202412NO"}], {"name": "address_change_form"})
     asyncio.run(ActionHandleFallback().run(dispatcher, tracker, {}))
     assert [m["response"] for m in dispatcher.messages] == ["utter_rephrase"]
+
+
+def test_asking_for_a_person_that_tied_with_another_reading_gets_the_person():
+    tracker = _fallback_tracker([])
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.4}, {"name": "affirm", "confidence": 0.5},
+        {"name": "request_human", "confidence": 0.49}]
+    events = asyncio.run(ActionHandleFallback().run(CollectingDispatcher(), tracker, {}))
+    assert events[-1]["event"] == "user" and events[-1]["parse_data"]["intent"]["name"] == "request_human"
+
+
+def test_a_tie_without_a_person_in_it_asks_to_rephrase():
+    tracker = _fallback_tracker([])
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.4}, {"name": "affirm", "confidence": 0.5},
+        {"name": "deny", "confidence": 0.48}, {"name": "request_human", "confidence": 0.01}]
+    dispatcher = CollectingDispatcher()
+    assert asyncio.run(ActionHandleFallback().run(dispatcher, tracker, {})) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_rephrase"]
