@@ -1,0 +1,64 @@
+"""Requests said outright decide the intent, whatever DIET reads in the rest of the message.
+
+"Vill reklamera RR…, den har stått på terminalen i Göteborg alldeles för länge" is a complaint,
+though most of its words are a tracking question's; "nä vet du vad, strunta i det. jag mejlar
+butiken istället" ends the errand, though DIET reads it as an answer. The phrases are in
+`bot/understanding/vocabulary.yml` (`complaint_requests`, `dismissals`, `dismissal_clauses`). A
+dismissal becomes `stop`, whose cancel action inside a form still takes a message that names one of
+the offered options as the answer ("nei, heller i postkassen").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.parcel_intent import names_a_parcel, override_intent
+from bot.understanding.words import contains_phrase, fold, word_set
+
+COMPLAINT, STOP = "complaint", "stop"
+# A complaint said outright overrides these readings only: a "no" stays a no ("trenger ikke klage").
+COMPLAINT_MISTAKEN_FOR = ("track_parcel", "inform", "greet", "opening_hours", "delivery_times", "out_of_scope")
+_CLAUSES = re.compile(r"[^,.;:!?\n]+")
+
+
+def said_outright(text: str, intent: Optional[str], entities: List[Dict[str, Any]]) -> Optional[str]:
+    """The intent a phrase in ``text`` says outright, or None to keep DIET's.
+
+    A dismissal that names a parcel ("glöm det, kolla RR… istället") moves on to that parcel: not a stop.
+    """
+    if intent != STOP and _dismisses(text) and not names_a_parcel(entities):
+        return STOP
+    if intent in COMPLAINT_MISTAKEN_FOR and contains_phrase(text, word_set("complaint_requests")):
+        return COMPLAINT
+    return None
+
+
+def _dismisses(text: str) -> bool:
+    clauses = {" ".join(fold(clause).split()) for clause in _CLAUSES.findall(text)}
+    return contains_phrase(text, word_set("dismissals")) or bool(clauses & word_set("dismissal_clauses"))
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SaidOutright(GraphComponent, IntentClassifier):
+    @classmethod
+    def create(
+        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+    ) -> "SaidOutright":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            decided = said_outright(message.get(TEXT) or "", intent, message.get(ENTITIES) or [])
+            if decided:
+                override_intent(message, decided)
+        return messages
