@@ -68,9 +68,14 @@ def parcel_intent(text: str, intent: str, entities: List[Dict[str, Any]]) -> str
 
 
 def override_intent(message: Message, intent: str) -> None:
-    """Make ``intent`` the message's intent at confidence 1.0, the rest of DIET's ranking kept below it."""
+    """Make ``intent`` the message's intent at confidence 1.0, the rest of DIET's ranking kept below it.
+
+    DIET's readings are halved: the FallbackClassifier, which runs next, would otherwise take a
+    rule's 1.0 beside DIET's confident 0.98 for a tie and ask the customer to rephrase.
+    """
     chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent]
+    ranking = [{**r, PREDICTED_CONFIDENCE_KEY: (r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) / 2}
+               for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent]
     message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
     message.set(INTENT, chosen, add_to_output=True)
 

@@ -75,3 +75,14 @@ def test_a_delivery_wish_with_a_number_is_a_booking_whatever_it_was_read_as():
 def test_a_bare_number_is_inform_whatever_it_was_read_as():
     text = "CP710202412NO"
     assert classified("complaint", [{"entity": "tracking_number", "value": text, "start": 0, "end": 13}], text) == "inform"
+
+
+def test_an_override_leaves_no_tie_for_the_fallback_classifier():
+    message = Message(data={"text": "CP710202412NO, når kommer den?", "intent": {"name": "delivery_times", "confidence": 0.98},
+                            "intent_ranking": [{"name": "delivery_times", "confidence": 0.98},
+                                               {"name": "track_parcel", "confidence": 0.02}],
+                            "entities": [NUMBER]})
+    ParcelIntent().process([message])
+    ranking = message.get("intent_ranking")
+    assert ranking[0] == {"name": "track_parcel", "confidence": 1.0}
+    assert ranking[1]["name"] == "delivery_times" and ranking[1]["confidence"] <= 0.5
