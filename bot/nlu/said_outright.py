@@ -33,11 +33,14 @@ _CLAUSES = re.compile(r"[^,.;:!?\n]+")
 def said_outright(text: str, intent: Optional[str], entities: List[Dict[str, Any]]) -> Optional[str]:
     """The intent a phrase in ``text`` says outright, or None to keep DIET's.
 
+    Also when DIET read the same intent: said outright, it is certain, and DIET's doubt would
+    otherwise send "ingen fara, strunta i det" to the fallback.
+
     A dismissal that names a parcel ("glöm det, kolla RR… istället") moves on to that parcel: not a stop.
     """
-    if intent != STOP and _dismisses(text) and not names_a_parcel(entities):
+    if _dismisses(text) and not names_a_parcel(entities):
         return STOP
-    if intent in COMPLAINT_MISTAKEN_FOR and contains_phrase(text, word_set("complaint_requests")):
+    if intent in (COMPLAINT, *COMPLAINT_MISTAKEN_FOR) and contains_phrase(text, word_set("complaint_requests")):
         return COMPLAINT
     return None
 

@@ -47,3 +47,8 @@ def test_stopping_something_named_or_moving_on_is_no_dismissal(text, entities):
 
 def test_registering_a_move_is_no_complaint():
     assert said_outright("jag vill anmäla flytt till Malmö", "inform", []) is None
+
+
+def test_said_outright_is_certain_also_where_diet_doubted_it():
+    assert said_outright("ingen fara, glöm det", "stop", []) == "stop"
+    assert said_outright("vil klage på budet", "complaint", []) == "complaint"
