@@ -25,10 +25,9 @@ MODEL_INPUTS = [
     project.DOMAIN,
     project.DATA,
     PACKAGE / "nlu",
+    PACKAGE / "understanding",  # the parcel-intent and said-outright components read with the fact reader
     PACKAGE / "language" / "detector.py",
-    PACKAGE / "identifiers" / "contact.py",
-    PACKAGE / "identifiers" / "tracking.py",
-    PACKAGE / "identifiers" / "national_id.py",
+    PACKAGE / "identifiers",
 ]
 
 
