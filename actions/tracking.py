@@ -78,8 +78,8 @@ class ActionTrackParcel(Action):
 
     "When is my pickup point open? CP…" often reads as tracking to the NLU; the
     answer is then the pickup point's hours, which is what the customer asked. A wish
-    for another delivery said with the number ("kan CP… legges i postkassa?") goes to
-    the booking, which reads the wish from the same message.
+    for another delivery said in this errand ("jag vill ändra när mitt paket ska
+    levereras", then the number) goes to the booking.
     """
 
     def name(self) -> Text:
@@ -89,7 +89,6 @@ class ActionTrackParcel(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         number = tracker.get_slot("tracking_number")
-        text = (tracker.latest_message or {}).get("text") or ""
         if any(asks_for_other_delivery(said) for said in _errand_texts(tracker)):
             return [FollowupAction("booking_form")]
         try:
@@ -101,6 +100,7 @@ class ActionTrackParcel(Action):
             dispatcher.utter_message(response="utter_tracking_backend_down", tracking_number=number)
             return [FollowupAction("action_handoff")]
         language = language_of(tracker)
+        text = (tracker.latest_message or {}).get("text") or ""
         hours = pickup_point_answer(shipment, language, dt.date.today()) if asks_about_hours(text) else None
         response, values = hours or describe_shipment(shipment, language, domain)
         dispatcher.utter_message(response=response, **values)

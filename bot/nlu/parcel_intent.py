@@ -20,7 +20,7 @@ says which character does not fit), decides in three cases:
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -56,7 +56,7 @@ def names_a_parcel(entities: List[Dict[str, Any]]) -> bool:
     return any(e.get("entity") in NUMBER_ENTITIES for e in entities)
 
 
-def parcel_intent(text: str, intent: str, entities: List[Dict[str, Any]]) -> str:
+def parcel_intent(text: str, intent: Optional[str], entities: List[Dict[str, Any]]) -> str:
     """The message's intent once its tracking number is taken into account."""
     if not names_a_parcel(entities):
         return intent
@@ -80,18 +80,32 @@ def override_intent(message: Message, intent: str) -> None:
     message.set(INTENT, chosen, add_to_output=True)
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class ParcelIntent(GraphComponent, IntentClassifier):
+class IntentRule(GraphComponent, IntentClassifier):
+    """A component after DIET that sets the intent a rule decides; subclasses say what the rule is."""
+
     @classmethod
     def create(
         cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
-    ) -> "ParcelIntent":
+    ) -> "IntentRule":
         return cls()
+
+    @staticmethod
+    def decide(text: str, intent: Optional[str], entities: List[Dict[str, Any]]) -> Optional[str]:
+        """The intent the rule sets, or None to keep DIET's."""
+        raise NotImplementedError
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            decided = parcel_intent(message.get(TEXT) or "", intent, message.get(ENTITIES) or [])
-            if decided != intent:
+            decided = self.decide(message.get(TEXT) or "", intent, message.get(ENTITIES) or [])
+            if decided:
                 override_intent(message, decided)
         return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ParcelIntent(IntentRule):
+    @staticmethod
+    def decide(text: str, intent: Optional[str], entities: List[Dict[str, Any]]) -> Optional[str]:
+        decided = parcel_intent(text, intent, entities)
+        return decided if decided != intent else None

@@ -11,17 +11,11 @@ the offered options as the answer ("nei, heller i postkassen").
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
-from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.parcel_intent import names_a_parcel, override_intent
+from bot.nlu.parcel_intent import IntentRule, names_a_parcel
 from bot.understanding.words import contains_phrase, fold, word_set
 
 COMPLAINT, STOP = "complaint", "stop"
@@ -51,17 +45,5 @@ def _dismisses(text: str) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class SaidOutright(GraphComponent, IntentClassifier):
-    @classmethod
-    def create(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
-    ) -> "SaidOutright":
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            decided = said_outright(message.get(TEXT) or "", intent, message.get(ENTITIES) or [])
-            if decided:
-                override_intent(message, decided)
-        return messages
+class SaidOutright(IntentRule):
+    decide = staticmethod(said_outright)
