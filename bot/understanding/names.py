@@ -25,6 +25,7 @@ RESPELT_SIMILARITY = 0.75  # "Sundt" for "Sund", "Strömberg" for "Stromberg"; n
 RESPELT_SIMILARITY_NAMED = 0.5  # when the message names the part ("förnamnet är fel, Pär"): "Pär" for "Per"
 _LABEL = re.compile(r"(?i)(?<!\w)(?:fullt\s+|fullständigt\s+|fullstandigt\s+)?(?:navn|namn|name)\s*:\s*")
 _HERE = frozenset({"her", "här"})  # "Ingrid Fjeld her", "Gustaf von Essen här" (as written: "har" is a verb)
+_PUNCTUATION = re.compile(r"[,.;:!?()]")  # where a name ends
 _I_AM = frozenset({"jeg er", "eg er", "jag ar", "jag er", "dette er", "detta ar", "det er", "det ar"})
 _LEAD = re.compile(r"^\W*(?:(?:hei|hej|hallo|heisann|hejsan|ja|jo|ok|okei|okej|ehm|eh|mm|sure)\b[\s,.!:;-]*)+", re.I)
 _ANSWER_INTROS = ("det er", "det e", "det ar", "dette er", "detta ar", "her er", "har ar", "heter", "navn", "namn",
@@ -70,7 +71,7 @@ def _introduced(text: str) -> Optional[str]:
 
     Only in a message with both cases, where capitals mean something: "jeg er sliten" is no name.
     """
-    if text == text.lower() or text == text.upper():
+    if not _mixed_case(text):
         return None
     words = tokens(text)
     for index, (word, _, _) in enumerate(words):
@@ -90,7 +91,7 @@ def _capitalised_before(text: str, words: List[tuple]) -> Optional[str]:
     taken: List[str] = []
     end = None
     for word, w_start, w_end in reversed(words):
-        if end is not None and re.search(r"[,.;:!?()]", text[w_end:end]):
+        if end is not None and _PUNCTUATION.search(text[w_end:end]):
             break
         if not (_capitalised(word) or (taken and fold(word) in word_set("name_particles"))) or _not_a_name(word):
             break
@@ -107,7 +108,7 @@ def name_in_clause(text: str) -> Optional[str]:
     Used when the customer tells a move without saying "jeg heter"; never a street (a number follows,
     or a street word), a town, a greeting or a sentence written all in capitals.
     """
-    if text == text.lower() or text == text.upper():
+    if not _mixed_case(text):
         return None
     for clause in re.finditer(r"[^,.;:!?()\n]+", text):
         words = [w for w, _, _ in tokens(clause.group())]
@@ -145,6 +146,11 @@ def respelt(stored: str, text: str, part: Optional[str] = None) -> Optional[str]
     _, index, candidate = best
     stored_words[index] = candidate if cased else candidate.capitalize()
     return " ".join(stored_words)
+
+
+def _mixed_case(text: str) -> bool:
+    """Capitals mean something only in a message with both cases (not "kari holm", not "KARI HOLM")."""
+    return text != text.lower() and text != text.upper()
 
 
 def _capitalised(word: str) -> bool:
@@ -192,7 +198,7 @@ def _name_from(text: str, start: int) -> Optional[str]:
     words = tokens(text[start:])
     for index, (word, w_start, w_end) in enumerate(words):
         gap = text[previous_end:start + w_start]
-        if taken and re.search(r"[,.;:!?()]", gap):
+        if taken and _PUNCTUATION.search(gap):
             break
         folded = fold(word)
         if folded in particles and taken:
