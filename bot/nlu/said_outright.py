@@ -40,8 +40,16 @@ def said_outright(text: str, intent: Optional[str], entities: List[Dict[str, Any
 
 
 def _dismisses(text: str) -> bool:
-    clauses = {" ".join(fold(clause).split()) for clause in _CLAUSES.findall(text)}
+    clauses = {_without_lead_ins(fold(clause).split()) for clause in _CLAUSES.findall(text)}
     return contains_phrase(text, word_set("dismissals")) or bool(clauses & word_set("dismissal_clauses"))
+
+
+def _without_lead_ins(words: List[str]) -> str:
+    """The clause from its first word that is not a lead-in ("nä men lägg ner" is "lägg ner")."""
+    lead_ins = word_set("dismissal_lead_ins")
+    while len(words) > 1 and words[0] in lead_ins:
+        words = words[1:]
+    return " ".join(words)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

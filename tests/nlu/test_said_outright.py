@@ -31,6 +31,9 @@ def test_no_complaint_where_none_is_asked_for(text, read_as):
     "ok vet du vad, skit i det",
     "egentlig, stopp. jeg venter heller litt",
     "Avbryt! feil pakke",
+    "nä men lägg ner, jag får ringa butiken",
+    "ok bare la det være. takk uansett",
+    "gi faen i det da",
 ])
 def test_dismissing_the_errand_is_a_stop(text):
     assert said_outright(text, "inform", []) == "stop"
@@ -39,6 +42,8 @@ def test_dismissing_the_errand_is_a_stop(text):
 @pytest.mark.parametrize("text, entities", [
     ("kan jeg stoppe ettersendingen?", []),
     ("stopp leveringen til den gamle adressen", []),
+    ("kan budet lägga ner det i lådan vid grinden", []),
+    ("la det være igjen på trappa hvis jeg ikke er hjemme", []),
     ("glöm det, kolla RR720202417SE istället", NUMBER),
 ])
 def test_stopping_something_named_or_moving_on_is_no_dismissal(text, entities):
