@@ -10,18 +10,16 @@ the offered options as the answer ("nei, heller i postkassen").
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
 from bot.nlu.parcel_intent import IntentRule, names_a_parcel
-from bot.understanding.words import contains_phrase, fold, word_set
+from bot.understanding.words import clauses, contains_phrase, fold, word_set
 
 COMPLAINT, STOP = "complaint", "stop"
 # A complaint said outright overrides these readings only: a "no" stays a no ("trenger ikke klage").
 COMPLAINT_MISTAKEN_FOR = ("track_parcel", "inform", "greet", "opening_hours", "delivery_times", "out_of_scope")
-_CLAUSES = re.compile(r"[^,.;:!?\n]+")
 
 
 def said_outright(text: str, intent: Optional[str], entities: List[Dict[str, Any]]) -> Optional[str]:
@@ -40,8 +38,8 @@ def said_outright(text: str, intent: Optional[str], entities: List[Dict[str, Any
 
 
 def _dismisses(text: str) -> bool:
-    clauses = {_without_lead_ins(fold(clause).split()) for clause in _CLAUSES.findall(text)}
-    return contains_phrase(text, word_set("dismissals")) or bool(clauses & word_set("dismissal_clauses"))
+    said = {_without_lead_ins(fold(clause).split()) for clause in clauses(text)}
+    return contains_phrase(text, word_set("dismissals")) or bool(said & word_set("dismissal_clauses"))
 
 
 def _without_lead_ins(words: List[str]) -> str:

@@ -15,7 +15,7 @@ from typing import Iterator, List, Optional
 
 from bot.identifiers.postcodes import register
 
-from bot.understanding.words import fold, tokens, word_set
+from bot.understanding.words import CLAUSE_END, fold, tokens, word_set
 
 MAX_NAME_WORDS = 5
 MIN_INTRODUCED_WORDS = 2  # "Ingrid Fjeld her", "Jeg er Geir Olav Bakke": first name and surname
@@ -25,7 +25,6 @@ RESPELT_SIMILARITY = 0.75  # "Sundt" for "Sund", "Strömberg" for "Stromberg"; n
 RESPELT_SIMILARITY_NAMED = 0.5  # when the message names the part ("förnamnet är fel, Pär"): "Pär" for "Per"
 _LABEL = re.compile(r"(?i)(?<!\w)(?:fullt\s+|fullständigt\s+|fullstandigt\s+)?(?:navn|namn|name)\s*:\s*")
 _HERE = frozenset({"her", "här"})  # "Ingrid Fjeld her", "Gustaf von Essen här" (as written: "har" is a verb)
-_PUNCTUATION = re.compile(r"[,.;:!?()]")  # where a name ends
 _I_AM = frozenset({"jeg er", "eg er", "jag ar", "jag er", "dette er", "detta ar", "det er", "det ar"})
 _LEAD = re.compile(r"^\W*(?:(?:hei|hej|hallo|heisann|hejsan|ja|jo|ok|okei|okej|ehm|eh|mm|sure)\b[\s,.!:;-]*)+", re.I)
 _ANSWER_INTROS = ("det er", "det e", "det ar", "dette er", "detta ar", "her er", "har ar", "heter", "navn", "namn",
@@ -91,7 +90,7 @@ def _capitalised_before(text: str, words: List[tuple]) -> Optional[str]:
     taken: List[str] = []
     end = None
     for word, w_start, w_end in reversed(words):
-        if end is not None and _PUNCTUATION.search(text[w_end:end]):
+        if end is not None and CLAUSE_END.search(text[w_end:end]):
             break
         if not (_capitalised(word) or (taken and fold(word) in word_set("name_particles"))) or _not_a_name(word):
             break
@@ -198,7 +197,7 @@ def _name_from(text: str, start: int) -> Optional[str]:
     words = tokens(text[start:])
     for index, (word, w_start, w_end) in enumerate(words):
         gap = text[previous_end:start + w_start]
-        if taken and _PUNCTUATION.search(gap):
+        if taken and CLAUSE_END.search(gap):
             break
         folded = fold(word)
         if folded in particles and taken:

@@ -12,6 +12,8 @@ import yaml
 
 _VOCABULARY = Path(__file__).with_name("vocabulary.yml")
 WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*|\d+[a-zA-Z]?", re.UNICODE)
+# Where a clause ends, and with it a name: "Ola Holm, Storgata 5" is a name and then an address.
+CLAUSE_END = re.compile(r"[,.;:!?()\n]")
 
 
 @lru_cache(maxsize=1)
@@ -29,6 +31,11 @@ def fold(text: str) -> str:
     """Lower case, æøå/åäö kept apart from their plain letters only by meaning: "på" and "pa" meet."""
     text = text.lower().replace("ø", "o").replace("æ", "ae")
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+def clauses(text: str) -> List[str]:
+    """The non-empty stretches of ``text`` between punctuation marks."""
+    return [clause for clause in CLAUSE_END.split(text) if clause.strip()]
 
 
 def tokens(text: str) -> List[Tuple[str, int, int]]:
