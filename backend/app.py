@@ -10,7 +10,7 @@ from aiohttp import web
 
 from backend import database
 from backend import rules as carrier_rules
-from backend.api import conversations, delivery, meta, orders, tracking
+from backend.api import conversations, delivery, meta, orders, services, tracking
 from backend.components import BACKEND, build
 from backend.errors import json_errors
 from backend.holidays import HolidayCalendar
@@ -30,7 +30,7 @@ def create_app(database_url: str, seed_path: Path) -> web.Application:
     app[BACKEND] = backend
     app[meta.OPENAPI] = yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
     app[conversations.ADMIN_TOKEN] = secrets.secret(secrets.BACKEND_ADMIN_TOKEN)
-    for module in (meta, tracking, delivery, orders, conversations):
+    for module in (meta, tracking, delivery, orders, conversations, services):
         app.add_routes(module.routes)
 
     async def prepare_database(app: web.Application) -> None:

@@ -12,6 +12,7 @@ from backend.holidays import HolidayCalendar
 from backend.idempotency import Idempotency
 from backend.orders import Orders
 from backend.rules import Rules
+from backend.services import Services
 from backend.tracking import Tracking
 
 
@@ -24,6 +25,7 @@ class Backend:
     orders: Orders
     delivery: Delivery
     idempotency: Idempotency
+    services: Services
 
 
 BACKEND = web.AppKey("backend", Backend)
@@ -40,4 +42,5 @@ def build(engine: Engine, rules: Rules, calendar: HolidayCalendar) -> Backend:
         orders=orders,
         delivery=Delivery(engine, tracking, orders, rules, calendar),
         idempotency=Idempotency(engine, rules.now),
+        services=Services.load(),
     )
