@@ -42,7 +42,7 @@ conversations: install model
 eval: install
 	$(VENV)/bin/kundesenter eval --cross-validation --folds 3
 
-## Benchmarks (voice, phone line, chat load vs stock Rasa): results/bench-*.{json,md}; `--quick` for a smoke check.
+## Benchmarks (voice, Whisper recognition, phone line, chat load vs stock Rasa): results/bench-*.{json,md}; `--quick` for a smoke check.
 bench: install cluster-packages test-packages model
 	$(VENV)/bin/python -m bench
 

@@ -9,7 +9,7 @@ import importlib
 import sys
 from typing import List, Optional
 
-MODULES = ["bench.voice", "bench.phone", "bench.chat"]
+MODULES = ["bench.voice", "bench.whisper", "bench.phone", "bench.chat"]
 
 
 def main(argv: Optional[List[str]] = None) -> int:

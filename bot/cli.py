@@ -138,11 +138,20 @@ def _models_list(args: argparse.Namespace) -> int:
 
 
 def _models_download(args: argparse.Namespace) -> int:
-    from voice import models, settings
+    """The language's configured engine decides what is fetched; `--size` or `--engine whisper` asks for Whisper."""
+    from voice import models, settings, whisper_models
 
+    chosen = settings.default()
     directory = Path(args.dir) if args.dir else None
+    engine = args.engine or ("whisper" if args.size else chosen.engines.get(args.language, "vosk"))
     try:
-        print(models.download(args.language, settings.default(), directory, args.url))
+        if engine == "whisper":
+            installed = whisper_models.download(
+                args.language, chosen, args.size, directory, args.url, allow_unverified=args.allow_unverified
+            )
+        else:
+            installed = models.download(args.language, chosen, directory, args.url)
+        print(installed)
     except models.DownloadFailed as error:
         print(f"\nkundesenter models download: {error}", file=sys.stderr)  # below the progress line
         return 1
@@ -286,17 +295,34 @@ def parser() -> argparse.ArgumentParser:
 
     privacy_cli.add_parser(commands)
 
-    models = commands.add_parser("models", help="Vosk speech models: the catalogue, downloads, what is installed")
+    models = commands.add_parser(
+        "models", help="speech models (Vosk, Whisper): the catalogue, downloads, what is installed"
+    )
     model_actions = models.add_subparsers(dest="action", required=True)
     model_actions.add_parser("list", help="the catalogue and each language's configured model").set_defaults(
         handler=_models_list
     )
-    download = model_actions.add_parser("download", help="fetch a catalogued model, verify size and md5, unpack it")
-    download.add_argument("language", help="e.g. sv")
-    download.add_argument("--url", help="another address for the same file (a mirror, or file:///path/model.zip)")
-    download.add_argument("--dir", help="unpack here (default: beside the configured model, else models/vosk)")
+    download = model_actions.add_parser(
+        "download", help="fetch the publisher's model for the language's engine, verify every file, install it"
+    )
+    download.add_argument("language", help="nb or sv")
+    download.add_argument(
+        "--engine", choices=["vosk", "whisper"], help="default: the language's engine in voice/config.yml"
+    )
+    download.add_argument(
+        "--size", choices=["tiny", "base", "small"], help="Whisper model size (implies --engine whisper)"
+    )
+    download.add_argument(
+        "--url", help="another address for the same files: a mirror, file:///path/model.zip (Vosk), file:///dir (Whisper)"
+    )
+    download.add_argument("--dir", help="install here (default: beside the configured model, else models/vosk|whisper)")
+    download.add_argument(
+        "--allow-unverified", action="store_true", help="install Whisper files the catalogue has no sha256 for"
+    )
     download.set_defaults(handler=_models_download)
-    model_actions.add_parser("check", help="is every configured model there? (exit code 1 if not)").set_defaults(
+    model_actions.add_parser(
+        "check", help="which engine and model serve each language, and are they there? (exit code 1 if not)"
+    ).set_defaults(
         handler=_models_check
     )
     return root

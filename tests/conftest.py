@@ -271,3 +271,11 @@ def clock():
     from tests.support.clock import Clock
 
     return Clock()
+
+
+@pytest.fixture(scope="session")
+def whisper_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A micro random-weight Whisper model, built once per session (0.3 s, 6 MB) instead of downloaded."""
+    from tests.support import whisper_model
+
+    return whisper_model.build(tmp_path_factory.mktemp("whisper") / "nb-whisper-micro")

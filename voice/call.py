@@ -17,7 +17,7 @@ from typing import Awaitable, Callable, List, Optional, Sequence, Tuple
 
 from bot.channels import ownership
 from voice import texts
-from voice.asr.vosk import VoskModels
+from voice.asr.base import Recognisers
 from voice.dialogue import DialogueUnavailable, Option, Prompt, RasaDialogue
 from voice.settings import VoiceSettings
 from voice.spoken import entities, numbers
@@ -72,7 +72,7 @@ class Call:
         synthesizer: Synthesizer,
         settings: VoiceSettings,
         language: str,
-        recognisers: Optional[VoskModels] = None,
+        recognisers: Optional[Recognisers] = None,
         caller: Optional[str] = None,
         call_id: Optional[str] = None,
         transfer: Optional[TransferPlan] = None,

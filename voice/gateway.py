@@ -16,7 +16,8 @@ from typing import Optional
 import aiohttp
 
 from bot import secrets
-from voice.asr.vosk import VoskModels
+from voice.asr.base import Recognisers
+from voice.asr.engines import EngineRecognisers
 from voice.call import Call, CallRecord, TransferPlan
 from voice.dialogue import RasaDialogue
 from voice.settings import PhoneSettings, VoiceSettings
@@ -34,12 +35,12 @@ class PhoneGateway:
         phone: PhoneSettings,
         rasa_url: str,
         desk_url: str,
-        recognisers: Optional[VoskModels] = None,
+        recognisers: Optional[Recognisers] = None,
         synthesizer: Optional[Synthesizer] = None,
     ) -> None:
         self.settings, self.phone = settings, phone
         self.rasa_url, self.desk_url = rasa_url, desk_url.rstrip("/")
-        self.recognisers = recognisers or VoskModels(settings)
+        self.recognisers = recognisers or EngineRecognisers(settings)
         self.synthesizer = synthesizer or EspeakSynthesizer(settings.tts)
         self.calls_dir = phone.calls_dir
         self.calls_dir.mkdir(parents=True, exist_ok=True)
@@ -89,7 +90,8 @@ class PhoneGateway:
         path.write_text(json.dumps(dataclasses.asdict(record), ensure_ascii=False, indent=1), encoding="utf-8")
 
     def close(self) -> None:
-        close = getattr(self.synthesizer, "close", None)
-        if close is not None:
-            close()
+        for part in (self.synthesizer, self.recognisers):
+            close = getattr(part, "close", None)
+            if close is not None:
+                close()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from voice.asr.vosk import VoskModels
+from voice.asr.engines import EngineRecognisers
 from voice.call import Call, CallRecord
 from voice.dialogue import RasaDialogue
 from voice.settings import Device, VoiceSettings
@@ -27,11 +27,13 @@ async def talk(
     audio = LocalAudio(settings, input_device, output_device)  # NoAudioDevice before anything else starts
     synthesizer = EspeakSynthesizer(settings.tts)
     dialogue = RasaDialogue(rasa_url)
+    recognisers = EngineRecognisers(settings)
     try:
-        call = Call(audio, dialogue, synthesizer, settings, language, VoskModels(settings), caller="local")
+        call = Call(audio, dialogue, synthesizer, settings, language, recognisers, caller="local")
         return await call.run()
     finally:
         await dialogue.close()
+        recognisers.close()
         synthesizer.close()
         await audio.close()
 

@@ -1,4 +1,7 @@
-"""The Vosk models the voice layer needs: what the catalogue offers, what is installed, and a safe download.
+"""The speech models the voice layer needs: what each language's engine has installed, and a safe Vosk download.
+
+Whisper-family downloads (several files per model, checked by sha256) are in `voice.whisper_models`;
+they share the streaming and the atomic install below.
 
 A model is a few hundred megabytes fetched over the internet and then loaded by a C++ library
 that trusts its files, so a download is checked against the catalogue's size and md5 before
@@ -9,29 +12,24 @@ or half-finished download can never be mistaken for an installed model.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import logging
 import os
 import shutil
-import sys
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot import project
-from voice.settings import CatalogModel, VoiceSettings
+from voice import downloads, whisper_models
+from voice.downloads import DownloadFailed, Progress
+from voice.settings import CatalogModel, VoiceSettings, model_variable
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]  # (bytes received, bytes expected)
-
-CHUNK_BYTES = 1 << 20  # read size while streaming: small enough for steady progress, large enough to be cheap
-NETWORK_TIMEOUT_S = 60  # a stalled connection fails instead of hanging the command forever
 DEFAULT_DIRECTORY = project.MODELS / "vosk"  # where models go when none is configured for the language
+VOSK, WHISPER = "vosk", whisper_models.ENGINE  # engine names in voice/config.yml
 
 
 @dataclass(frozen=True)
@@ -59,15 +57,12 @@ LAYOUTS = (  # today's layout with sub-directories, and the older flat one
 )
 
 
-class DownloadFailed(RuntimeError):
-    """Raised with a message a person can act on; nothing of the failed download is left on disk."""
-
-
 @dataclass(frozen=True)
 class ModelStatus:
     language: str
+    engine: str  # the recogniser engine the configuration names for the language
     path: Optional[Path]  # None when no model is configured for the language
-    problem: Optional[str]  # None when the directory looks like a usable Vosk model
+    problem: Optional[str]  # None when the directory looks like a usable model for the engine
 
     @property
     def configured(self) -> bool:
@@ -86,7 +81,8 @@ class ModelStatus:
 @dataclass(frozen=True)
 class ModelListing:
     language: str
-    catalogued: Optional[CatalogModel]
+    catalogued: str  # what `kundesenter models download LANG` offers for the language's engine, or "-"
+    size_mb: str
     status: ModelStatus
 
 
@@ -101,19 +97,29 @@ def model_problem(directory: Path) -> Optional[str]:
 
 
 def check(settings: VoiceSettings) -> Dict[str, ModelStatus]:
+    """Each configured language's engine and whether its model directory is usable."""
     return {language: _status(language, path, settings) for language, path in settings.models.items()}
 
 
 def _status(language: str, path: Optional[Path], settings: VoiceSettings) -> ModelStatus:
-    problem = model_problem(path) if path is not None else None
-    if problem is None:
-        return ModelStatus(language, path, None)
-    remedy = (
-        f"kundesenter models download {language}"
-        if language in settings.catalog
-        else f"put a Kaldi/Vosk model there or point KUNDESENTER_VOSK_MODEL_{language.upper()} at one"
-    )
-    return ModelStatus(language, path, f"{problem} ({remedy})")
+    engine = settings.engines[language]
+    if path is None:
+        return ModelStatus(language, engine, None, None)
+    if engine == WHISPER:
+        problem = whisper_models.model_problem(path)
+        remedy = (
+            f"kundesenter models download {language}"
+            if language in settings.whisper_catalog
+            else f"put a CTranslate2 Whisper model there or point {model_variable(engine, language)} at one"
+        )
+    else:
+        problem = model_problem(path)
+        remedy = (
+            f"kundesenter models download {language}"
+            if language in settings.catalog
+            else f"put a Kaldi/Vosk model there or point {model_variable(engine, language)} at one"
+        )
+    return ModelStatus(language, engine, path, None if problem is None else f"{problem} ({remedy})")
 
 
 def all_present(statuses: Dict[str, ModelStatus]) -> bool:
@@ -122,36 +128,33 @@ def all_present(statuses: Dict[str, ModelStatus]) -> bool:
 
 
 def list_models(settings: VoiceSettings) -> List[ModelListing]:
-    statuses = check(settings)
-    languages = sorted(set(settings.catalog) | set(statuses))
-    return [
-        ModelListing(
-            language, settings.catalog.get(language), statuses.get(language, ModelStatus(language, None, None))
-        )
-        for language in languages
-    ]
+    return [_listing(status, settings) for _, status in sorted(check(settings).items())]
+
+
+def _listing(status: ModelStatus, settings: VoiceSettings) -> ModelListing:
+    if status.engine == WHISPER and status.language in settings.whisper_catalog:
+        whisper = settings.whisper_catalog[status.language]
+        return ModelListing(status.language, whisper.name("|".join(whisper.sizes)), "-", status)
+    vosk = settings.catalog.get(status.language)
+    if status.engine == VOSK and vosk is not None:
+        return ModelListing(status.language, vosk.name, f"{vosk.bytes / 1e6:.0f} MB", status)
+    return ModelListing(status.language, "-", "-", status)
 
 
 def format_listing(listings: Sequence[ModelListing]) -> str:
-    rows = [("language", "catalogue model", "size", "configured directory", "status")]
+    rows = [("language", "engine", "catalogue model", "size", "configured directory", "status")]
     for listing in listings:
-        model = listing.catalogued
-        rows.append(
-            (
-                listing.language,
-                model.name if model else "-",
-                f"{model.bytes / 1e6:.0f} MB" if model else "-",
-                str(listing.status.path) if listing.status.configured else "-",
-                listing.status.describe(),
-            )
-        )
+        status = listing.status
+        path = str(status.path) if status.configured else "-"
+        rows.append((listing.language, status.engine, listing.catalogued, listing.size_mb, path, status.describe()))
     widths = [max(len(cell) for cell in column) for column in zip(*rows)]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
 
 
 def format_check(statuses: Dict[str, ModelStatus]) -> str:
+    """One line per language: which engine serves it, and whether its model is there."""
     lines = [
-        f"{language}: {status.describe()}" + (f"  [{status.path}]" if status.ok else "")
+        f"{language} ({status.engine}): {status.describe()}" + (f"  [{status.path}]" if status.ok else "")
         for language, status in statuses.items()
     ]
     return "\n".join(lines)
@@ -159,7 +162,7 @@ def format_check(statuses: Dict[str, ModelStatus]) -> str:
 
 def default_directory(language: str, settings: VoiceSettings) -> Path:
     """Beside the configured model, so the downloaded one lands where the configuration will look for it."""
-    configured = settings.models.get(language)
+    configured = settings.models_of(VOSK).get(language)
     return configured.parent if configured is not None else DEFAULT_DIRECTORY
 
 
@@ -177,13 +180,13 @@ def download(
     """
     model = _catalogued(language, settings)
     directory = directory if directory is not None else default_directory(language, settings)
-    configured = settings.models.get(language)
+    configured = settings.models_of(VOSK).get(language)
     target = directory / (configured.name if configured is not None else model.name)
     if model_problem(target) is None:
         logger.info("%s is already installed and looks complete: nothing to download", target)
         return target
     directory.mkdir(parents=True, exist_ok=True)
-    archive = _fetch(url or model.url, model, directory, progress or _print_progress)
+    archive = _fetch(url or model.url, model, directory, progress or downloads.print_progress)
     try:
         _install(archive, target)
     finally:
@@ -201,7 +204,8 @@ def _catalogued(language: str, settings: VoiceSettings) -> CatalogModel:
         offered = ", ".join(sorted(settings.catalog)) or "none"
         raise DownloadFailed(
             f"the catalogue in voice/config.yml has no model for {language!r} (it has: {offered}). "
-            f"Any Kaldi/Vosk model directory can be configured by hand: asr.models.{language} in voice/config.yml "
+            "Any Kaldi/Vosk model directory can be configured by hand: "
+            f"asr.languages.{language}.model in voice/config.yml "
             f"or KUNDESENTER_VOSK_MODEL_{language.upper()}"
         )
     return model
@@ -213,45 +217,13 @@ def _fetch(url: str, model: CatalogModel, directory: Path, progress: Progress) -
     archive = Path(name)
     try:
         with os.fdopen(handle, "wb") as file:
-            received, md5 = _stream(url, model, file, progress)
-        _verify(url, model, received, md5)
+            md5 = hashlib.md5()
+            received = downloads.fetch_into(url, file, md5, model.bytes, f"{model.name}.zip", progress)
+        _verify(url, model, received, md5.hexdigest())
     except BaseException:
         archive.unlink(missing_ok=True)
         raise
     return archive
-
-
-def _stream(url: str, model: CatalogModel, file: BinaryIO, progress: Progress) -> Tuple[int, str]:
-    digest, received = hashlib.md5(), 0
-    try:
-        with urllib.request.urlopen(url, timeout=NETWORK_TIMEOUT_S) as response:
-            _refuse_wrong_length(url, model, response.headers.get("Content-Length"))
-            while chunk := response.read(CHUNK_BYTES):
-                file.write(chunk)
-                digest.update(chunk)
-                received += len(chunk)
-                progress(received, model.bytes)
-    except urllib.error.HTTPError as error:
-        raise DownloadFailed(f"{url} answered HTTP {error.code} {error.reason}") from error
-    except urllib.error.URLError as error:
-        raise DownloadFailed(
-            f"cannot download {url}: {error.reason}. Check the network, or fetch the zip another way "
-            f"and install it with: kundesenter models download LANG --url file:///path/to/{model.name}.zip"
-        ) from error
-    except (http.client.HTTPException, OSError) as error:
-        raise DownloadFailed(
-            f"the download of {url} broke off after {received} of {model.bytes} bytes: {error!r}"
-        ) from error
-    return received, digest.hexdigest()
-
-
-def _refuse_wrong_length(url: str, model: CatalogModel, length: Optional[str]) -> None:
-    """Saves fetching hundreds of megabytes when the server already says it is the wrong file."""
-    if length is not None and int(length) != model.bytes:
-        raise DownloadFailed(
-            f"{url} offers {int(length)} bytes but the catalogue expects {model.bytes} for {model.name}: "
-            "refusing it (a different or changed file)"
-        )
 
 
 def _verify(url: str, model: CatalogModel, received: int, md5: str) -> None:
@@ -277,7 +249,7 @@ def _install(archive: Path, target: Path) -> None:
             raise DownloadFailed(
                 f"the archive passed its checks but holds no usable model ({problem}); nothing was installed"
             )
-        _replace(root, target)
+        downloads.replace_atomically(root, target)
     finally:
         shutil.rmtree(unpacked, ignore_errors=True)
 
@@ -291,24 +263,3 @@ def _unpack(archive: Path, into: Path) -> Path:
         raise DownloadFailed(f"the download is not a valid zip archive ({error}); nothing was installed") from error
     entries = list(into.iterdir())
     return entries[0] if len(entries) == 1 and entries[0].is_dir() else into
-
-
-def _replace(model: Path, target: Path) -> None:
-    """An incomplete model already at the target is moved aside first, so the rename itself stays atomic."""
-    if not target.exists():
-        model.rename(target)
-        return
-    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-old-"))
-    target.rename(old / target.name)
-    model.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _print_progress(received: int, expected: int) -> None:
-    end = "\n" if received >= expected else ""
-    print(
-        f"\r  {received / 1e6:7.1f} of {expected / 1e6:.1f} MB ({received / expected:4.0%})",
-        end=end,
-        file=sys.stderr,
-        flush=True,
-    )

@@ -47,10 +47,47 @@ class CatalogModel:
 
 
 @dataclass(frozen=True)
+class WhisperSettings:
+    """How Whisper-family models decode (`asr.whisper`); see the comments in config.yml for why each default."""
+
+    language_codes: Dict[str, str]  # our language -> Whisper's token (NB-Whisper is trained on "no")
+    workers: int  # utterances decoded at once, by all calls and languages together
+    threads_per_worker: int
+    compute_type: str
+    window_s: int
+    beam_size: int
+    max_new_tokens: int
+    no_speech_threshold: float
+    min_avg_logprob: float
+
+
+@dataclass(frozen=True)
+class WhisperCatalogModel:
+    """A language's published Whisper models (`whisper_catalog`): one repository per size, the same files in each."""
+
+    repository: str  # URL with {size}
+    revision: str
+    files: Dict[str, str]  # path in the repository -> name in the installed directory
+    sha256: Dict[str, Optional[Dict[str, str]]]  # size -> installed name -> checksum; None: not known here
+
+    @property
+    def sizes(self) -> Tuple[str, ...]:
+        return tuple(self.sha256)
+
+    def name(self, size: str) -> str:
+        return self.repository.rstrip("/").rsplit("/", 1)[-1].format(size=size)
+
+    def files_url(self, size: str) -> str:
+        """Where the repository's files are served: `<files_url>/<path in the repository>`."""
+        return f"{self.repository.format(size=size)}/resolve/{self.revision}"
+
+
+@dataclass(frozen=True)
 class VoiceSettings:
     sample_rate: int
     frame_ms: int
     models: Dict[str, Optional[Path]]  # language -> model directory, None when none is configured
+    engines: Dict[str, str]  # language -> recogniser engine ("vosk", "whisper")
     vad: VadSettings
     turn: TurnSettings
     tts: TtsSettings
@@ -58,26 +95,68 @@ class VoiceSettings:
     output_device: Device
     catalog: Dict[str, CatalogModel]
     device_latency_s: float  # sound-card buffering of the local-audio line
+    whisper: WhisperSettings
+    whisper_catalog: Dict[str, WhisperCatalogModel]
 
     @property
     def frame_bytes(self) -> int:
         return self.sample_rate * self.frame_ms // 1000 * 2
 
+    def models_of(self, engine: str) -> Dict[str, Optional[Path]]:
+        """The model directories of the languages `engine` serves."""
+        return {language: path for language, path in self.models.items() if self.engines[language] == engine}
 
-def _model_path(language: str, configured: Optional[str]) -> Optional[Path]:
-    value = os.environ.get(f"KUNDESENTER_VOSK_MODEL_{language.upper()}", configured)
+
+def model_variable(engine: str, language: str) -> str:
+    """The environment variable that overrides a language's model directory, e.g. KUNDESENTER_WHISPER_MODEL_NB."""
+    return f"KUNDESENTER_{engine.upper()}_MODEL_{language.upper()}"
+
+
+def _engine(language: str, configured: str) -> str:
+    return os.environ.get(f"KUNDESENTER_ASR_ENGINE_{language.upper()}", configured)
+
+
+def _model_path(language: str, engine: str, configured: Optional[str]) -> Optional[Path]:
+    value = os.environ.get(model_variable(engine, language), configured)
     if not value:
         return None
     path = Path(value).expanduser()
     return path if path.is_absolute() else project.ROOT / path
 
 
+def _whisper(raw: dict) -> WhisperSettings:
+    """`workers: null` means one per core: decoding is CPU-bound, so more only makes every call wait longer."""
+    return WhisperSettings(
+        language_codes={str(language): str(code) for language, code in raw["language_codes"].items()},
+        workers=int(raw["workers"] or os.cpu_count() or 1),
+        threads_per_worker=int(raw["threads_per_worker"]),
+        compute_type=str(raw["compute_type"]),
+        window_s=int(raw["window_s"]),
+        beam_size=int(raw["beam_size"]),
+        max_new_tokens=int(raw["max_new_tokens"]),
+        no_speech_threshold=float(raw["no_speech_threshold"]),
+        min_avg_logprob=float(raw["min_avg_logprob"]),
+    )
+
+
+def _whisper_catalog(raw: dict) -> WhisperCatalogModel:
+    return WhisperCatalogModel(
+        repository=str(raw["repository"]),
+        revision=str(raw["revision"]),
+        files={str(source): str(target) for source, target in raw["files"].items()},
+        sha256={str(size): (dict(sums) if sums else None) for size, sums in raw["sha256"].items()},
+    )
+
+
 def load(path: Path = CONFIG) -> VoiceSettings:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    asr = raw["asr"]["languages"]
+    engines = {language: _engine(language, str(entry["engine"])) for language, entry in asr.items()}
     return VoiceSettings(
         sample_rate=int(raw["sample_rate"]),
         frame_ms=int(raw["frame_ms"]),
-        models={language: _model_path(language, value) for language, value in raw["asr"]["models"].items()},
+        models={language: _model_path(language, engines[language], entry["model"]) for language, entry in asr.items()},
+        engines=engines,
         vad=VadSettings(**raw["vad"]),
         turn=TurnSettings(**raw["turn"]),
         tts=TtsSettings(**raw["tts"]),
@@ -85,6 +164,8 @@ def load(path: Path = CONFIG) -> VoiceSettings:
         output_device=raw["local"]["output_device"],
         catalog={language: CatalogModel(**model) for language, model in raw["catalog"].items()},
         device_latency_s=float(raw["local"]["latency_s"]),
+        whisper=_whisper(raw["asr"]["whisper"]),
+        whisper_catalog={language: _whisper_catalog(model) for language, model in raw["whisper_catalog"].items()},
     )
 
 

@@ -19,6 +19,7 @@ from tests.support.desk import DeskUser, add_user
 from voice import settings as voice_settings
 from voice import texts
 from voice.asr.vosk import VoskModels
+from voice.asr.whisper import WhisperModels
 from voice.audio import pcm as pcm_audio
 from voice.call import Call, CallRecord
 from voice.dialogue import RasaDialogue
@@ -97,6 +98,24 @@ def test_a_norwegian_caller_without_a_norwegian_model_uses_the_keypad(
     assert record.said[:2] == [voice_responses["utter_greet"]["nb"]["text"], texts.text("keypad_only", "nb")]
     assert record.heard == ["/greet", "370701234500000017"]
     assert said_in(record, voice_responses["utter_shipment_in_transit"]["nb"])
+
+
+def test_a_norwegian_caller_is_heard_by_whisper_and_is_not_sent_to_the_keypad(
+    assistant, synthesizer, voice_responses, whisper_model_path, tmp_path
+):
+    """Whisper for Norwegian (a random-weight model): speech is offered; what it makes of noise never reaches Rasa."""
+    question = espeak_speech("Hei, hvor er pakken min?", "nb", tmp_path)
+    caller = ScriptedCaller([AwaitBot(), Say(question), AwaitBot()])
+    recognisers = WhisperModels(SETTINGS, paths={"nb": whisper_model_path})
+    try:
+        record = call(assistant, synthesizer, caller, "nb", recognisers)
+    finally:
+        recognisers.close()
+
+    assert record.said[0] == voice_responses["utter_greet"]["nb"]["text"]
+    assert texts.text("keypad_only", "nb") not in record.said  # the greeting no longer says speech is unsupported
+    assert record.heard == ["/greet"]  # the random model's words were dropped as unsure, not sent to the bot
+    assert record.said[-1] == texts.text("no_match", "nb")  # the caller is asked again at once
 
 
 def test_a_silent_caller_is_asked_again_and_then_handed_to_a_person(assistant, synthesizer, agent):

@@ -34,7 +34,7 @@ class _InjectedStream:
 
 
 class ScriptedRecognisers:
-    """Stands in for `VoskModels` with what a Norwegian or Swedish model would have heard, in order."""
+    """Stands in for the `Recognisers` of `voice.asr.engines` with what a Norwegian or Swedish model would have heard."""
 
     def __init__(self, language: str, transcripts: Sequence[str]) -> None:
         self.language = language

@@ -1,8 +1,9 @@
 """`kundesenter models`: the model catalogue, a verified download from a real (local) HTTP server, and the check.
 
-The archive is a small fake model tree zipped by the test; the catalogue entry is rewritten to its
-size and md5, so every byte of the real download path (HTTP, streaming, verification, unpacking,
-renaming) runs without the internet.
+The Vosk archive is a small fake model tree zipped by the test, the Whisper files are a random-weight
+model built by the test; the catalogue entries are rewritten to their sizes and checksums, so every
+byte of the real download path (HTTP, streaming, verification, unpacking, renaming) runs without the
+internet.
 """
 
 from __future__ import annotations
@@ -18,16 +19,15 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Optional
 
 import pytest
 
 from bot import project
-from voice import models
+from voice import models, whisper_models
 from voice.settings import CatalogModel, VoiceSettings
 
 MODEL_NAME = "vosk-model-small-sv-test"
-KUNDESENTER = Path(sys.executable).with_name("kundesenter")
 
 
 def fake_model_zip(name: str = MODEL_NAME, complete: bool = True) -> bytes:
@@ -213,7 +213,7 @@ def test_language_without_catalogued_model_says_how_to_configure_one(voice_setti
 
 
 def test_the_korean_model_from_pypi_looks_like_a_vosk_model(voice_settings, korean_model_path):
-    statuses = models.check(replace(voice_settings, models={"ko": korean_model_path}))
+    statuses = models.check(replace(voice_settings, models={"ko": korean_model_path}, engines={"ko": "vosk"}))
 
     assert statuses["ko"].ok
     assert statuses["ko"].describe() == "OK"
@@ -238,11 +238,15 @@ def test_a_directory_of_other_files_is_not_a_vosk_model(tmp_path):
     )
 
 
-def kundesenter(*args: str, model_sv: Path) -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("KUNDESENTER_VOSK_MODEL_")}
+def kundesenter(*args: str, model_sv: Path, model_nb: Optional[Path] = None) -> subprocess.CompletedProcess:
+    """The real command, with the shipped configuration and only the model directories pointed elsewhere."""
+    overrides = ("KUNDESENTER_VOSK_MODEL_", "KUNDESENTER_WHISPER_MODEL_", "KUNDESENTER_ASR_ENGINE_")
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(overrides)}
     environment["KUNDESENTER_VOSK_MODEL_SV"] = str(model_sv)
+    if model_nb is not None:
+        environment["KUNDESENTER_WHISPER_MODEL_NB"] = str(model_nb)
     return subprocess.run(
-        [str(KUNDESENTER), "models", *args],
+        [sys.executable, "-m", "bot.cli", "models", *args],  # this checkout's code, whichever one the venv installed
         env=environment,
         cwd=project.ROOT,
         capture_output=True,
@@ -251,34 +255,51 @@ def kundesenter(*args: str, model_sv: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_cli_lists_the_catalogue_and_the_installed_swedish_model(korean_model_path):
-    result = kundesenter("list", model_sv=korean_model_path)
+def test_cli_lists_each_language_with_its_engine_catalogue_and_model(korean_model_path, whisper_model_path):
+    result = kundesenter("list", model_sv=korean_model_path, model_nb=whisper_model_path)
 
     assert result.returncode == 0, result.stderr
     sv = next(line for line in result.stdout.splitlines() if line.startswith("sv "))
-    assert "vosk-model-small-sv-rhasspy-0.15" in sv and str(korean_model_path) in sv and sv.endswith("OK")
-    assert "nb" in result.stdout and "not configured" in result.stdout
+    assert " vosk " in sv and "vosk-model-small-sv-rhasspy-0.15" in sv and str(korean_model_path) in sv
+    assert sv.endswith("OK")
+    nb = next(line for line in result.stdout.splitlines() if line.startswith("nb "))
+    assert " whisper " in nb and "nb-whisper-tiny|base|small" in nb and str(whisper_model_path) in nb
+    assert nb.endswith("OK")
 
 
-def test_cli_check_passes_when_the_configured_model_is_there(korean_model_path):
-    result = kundesenter("check", model_sv=korean_model_path)
+def test_cli_check_says_which_engine_and_model_serve_each_language(korean_model_path, whisper_model_path):
+    result = kundesenter("check", model_sv=korean_model_path, model_nb=whisper_model_path)
 
     assert result.returncode == 0, result.stderr
-    assert f"sv: OK  [{korean_model_path}]" in result.stdout
+    assert f"sv (vosk): OK  [{korean_model_path}]" in result.stdout
+    assert f"nb (whisper): OK  [{whisper_model_path}]" in result.stdout
 
 
 @pytest.mark.parametrize("installed", ["nothing", "an empty directory"])
-def test_cli_check_fails_when_the_configured_model_is_missing(tmp_path, installed):
+def test_cli_check_fails_when_the_configured_model_is_missing(tmp_path, whisper_model_path, installed):
     model = tmp_path / "vosk-model-small-sv"
     if installed == "an empty directory":
         model.mkdir()
 
-    result = kundesenter("check", model_sv=model)
+    result = kundesenter("check", model_sv=model, model_nb=whisper_model_path)
 
     assert result.returncode == 1
     expected = "missing" if installed == "nothing" else "not a Vosk model"
-    assert f"sv: {expected}: {model}" in result.stdout
+    assert f"sv (vosk): {expected}: {model}" in result.stdout
     assert "kundesenter models download sv" in result.stdout
+
+
+def test_cli_check_fails_when_the_norwegian_whisper_model_lacks_its_tokenizer(tmp_path, korean_model_path):
+    """Without tokenizer.json faster-whisper would fetch OpenAI's from the internet in the middle of a call."""
+    half = tmp_path / "nb-whisper-base"
+    half.mkdir()
+    (half / "model.bin").write_bytes(b"x")
+
+    result = kundesenter("check", model_sv=korean_model_path, model_nb=half)
+
+    assert result.returncode == 1
+    assert f"nb (whisper): not a Whisper model: {half} has no config.json, tokenizer.json" in result.stdout
+    assert "kundesenter models download nb" in result.stdout
 
 
 def test_cli_download_refuses_a_file_that_is_not_the_catalogued_one(file_server, tmp_path):
@@ -297,3 +318,93 @@ def test_cli_download_refuses_a_file_that_is_not_the_catalogued_one(file_server,
     assert result.returncode == 1
     assert "kundesenter models download:" in result.stderr and "refusing it" in result.stderr
     assert leftovers(tmp_path / "vosk") == []
+
+
+# Whisper-family downloads: several files per model from the publisher's repository, each checked by sha256.
+
+NB_FILES = {  # where NbAiLab keeps each file, relative to the repository
+    "ct2/model.bin": "model.bin",
+    "ct2/config.json": "config.json",
+    "ct2/vocabulary.json": "vocabulary.json",
+    "tokenizer.json": "tokenizer.json",
+    "preprocessor_config.json": "preprocessor_config.json",
+}
+
+
+def publish_nb_whisper(file_server: FileServer, model: Path, size: str = "base") -> Dict[str, str]:
+    """Serves `model` in NbAiLab's layout at /NbAiLab/nb-whisper-SIZE/resolve/main/…; returns the files' sha256."""
+    sums = {}
+    for source, installed in NB_FILES.items():
+        body = (model / installed).read_bytes()
+        file_server.files[f"/NbAiLab/nb-whisper-{size}/resolve/main/{source}"] = body
+        sums[installed] = hashlib.sha256(body).hexdigest()
+    return sums
+
+
+def nb_catalogued(settings: VoiceSettings, file_server: FileServer, sums, model_directory: Path) -> VoiceSettings:
+    """The shipped Norwegian Whisper catalogue entry, pointed at the test's server and given `sums` for base."""
+    entry = settings.whisper_catalog["nb"]
+    entry = replace(
+        entry, repository=file_server.url("/NbAiLab/nb-whisper-{size}"), sha256={**entry.sha256, "base": sums}
+    )
+    directories = {**settings.models, "nb": model_directory / "nb-whisper-base"}
+    engines = {**settings.engines, "nb": "whisper"}
+    return replace(settings, whisper_catalog={"nb": entry}, models=directories, engines=engines)
+
+
+def test_norwegian_whisper_is_gathered_from_the_publishers_folders_into_one_verified_directory(
+    voice_settings, file_server, whisper_model_path, tmp_path
+):
+    sums = publish_nb_whisper(file_server, whisper_model_path)
+    settings = nb_catalogued(voice_settings, file_server, sums, tmp_path / "whisper")
+
+    installed = whisper_models.download("nb", settings, progress=quiet)
+
+    assert installed == settings.models["nb"]  # the configured size (base) where the configuration looks
+    assert sorted(p.name for p in installed.iterdir()) == sorted(NB_FILES.values())
+    assert models.check(settings)["nb"].ok
+    assert leftovers(tmp_path / "whisper") == ["nb-whisper-base"], "no staging directory remains"
+    assert sorted(file_server.requests) == sorted(f"/NbAiLab/nb-whisper-base/resolve/main/{s}" for s in NB_FILES)
+    assert whisper_models.download("nb", settings, progress=quiet) == installed
+    assert len(file_server.requests) == len(NB_FILES), "a complete model is not fetched again"
+
+
+def test_a_whisper_file_that_is_not_the_catalogued_one_installs_nothing(
+    voice_settings, file_server, whisper_model_path, tmp_path
+):
+    sums = {**publish_nb_whisper(file_server, whisper_model_path), "tokenizer.json": "0" * 64}
+    settings = nb_catalogued(voice_settings, file_server, sums, tmp_path / "whisper")
+
+    with pytest.raises(models.DownloadFailed, match="tokenizer.json is corrupt .* the catalogue expects 0{64}"):
+        whisper_models.download("nb", settings, progress=quiet)
+    assert leftovers(tmp_path / "whisper") == []
+
+
+def test_whisper_files_without_a_known_checksum_need_the_users_explicit_consent(
+    voice_settings, file_server, whisper_model_path, tmp_path
+):
+    publish_nb_whisper(file_server, whisper_model_path)
+    settings = nb_catalogued(voice_settings, file_server, None, tmp_path / "whisper")
+
+    with pytest.raises(models.DownloadFailed, match="no sha256 .*--allow-unverified"):
+        whisper_models.download("nb", settings, progress=quiet)
+    assert file_server.requests == [], "nothing is fetched before the user agrees"
+
+    installed = whisper_models.download("nb", settings, allow_unverified=True, progress=quiet)
+    assert models.check(settings)["nb"].ok and installed.name == "nb-whisper-base"
+
+
+def test_cli_refuses_the_shipped_catalogues_unverified_whisper_files_unless_told(
+    file_server, whisper_model_path, tmp_path, korean_model_path
+):
+    publish_nb_whisper(file_server, whisper_model_path, size="tiny")
+    mirror = ["--size", "tiny", "--url", file_server.url("/NbAiLab/nb-whisper-tiny/resolve/main")]
+    mirror += ["--dir", str(tmp_path)]
+
+    refused = kundesenter("download", "nb", *mirror, model_sv=korean_model_path)
+    installed = kundesenter("download", "nb", *mirror, "--allow-unverified", model_sv=korean_model_path)
+
+    assert refused.returncode == 1 and "--allow-unverified" in refused.stderr
+    assert installed.returncode == 0, installed.stderr
+    assert installed.stdout.strip() == str(tmp_path / "nb-whisper-tiny")
+    assert whisper_models.model_problem(tmp_path / "nb-whisper-tiny") is None

@@ -88,6 +88,22 @@ def test_the_calls_text_path_writes_s10_numbers_even_with_a_wrong_check_digit(tr
     assert as_written(transcript, language) == written
 
 
+@pytest.mark.parametrize(
+    "transcript, language, expected",
+    [
+        # Whisper writes codes in capitals and digits, grouped and punctuated, not as letter names
+        ("CP 710 202 412 NO", "nb", "CP710202412NO"),
+        ("Hei, hvor er pakken min? CP 710 202 412 NO.", "nb", "CP710202412NO"),
+        ("RR 720 505 449 SE", "sv", "RR720505449SE"),  # "SE" is also the letter C: written capitals are Sweden
+        ("Var är mitt paket, RR-720-505-449-SE?", "sv", "RR720505449SE"),
+        ("ce pe 710 202 412 N O", "nb", "CP710202412NO"),  # mixed: letter names, then digits
+        ("3707 0123 4500 0000 17", "nb", "370701234500000017"),
+    ],
+)
+def test_digits_and_punctuation_as_whisper_writes_them_give_the_same_number(transcript, language, expected):
+    assert as_written(transcript, language) == expected
+
+
 @pytest.mark.parametrize("value", ["CP710202412NO", "RR720505449SE", "LA123456785NO", "370701234500000017"])
 @pytest.mark.parametrize("language", ["nb", "sv"])
 def test_what_the_bot_reads_back_is_read_as_the_same_number(value, language):

@@ -15,28 +15,12 @@ from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 import vosk
 
-from voice.asr.base import Recognition
+from voice.asr.base import ModelMissing, Recognition
 from voice.audio import pcm as pcm_audio
 from voice.settings import VoiceSettings
 
+ENGINE = "vosk"  # its name in voice/config.yml
 vosk.SetLogLevel(-1)  # Kaldi's per-utterance logging would drown the call logs
-
-
-class ModelMissing(LookupError):
-    """No usable model for a language: the message says where it was looked for and how to get one."""
-
-    def __init__(self, language: str, path: Optional[Path], problem: str = "") -> None:
-        self.language = language
-        self.path = path
-        where = (
-            f"no Vosk model is configured for {language!r}"
-            if path is None
-            else f"the Vosk model for {language!r} at {path} {problem or 'does not exist'}"
-        )
-        super().__init__(
-            f"{where}; run `kundesenter models download {language}`, set asr.models.{language} in "
-            f"voice/config.yml or KUNDESENTER_VOSK_MODEL_{language.upper()} to a Vosk model directory"
-        )
 
 
 class VoskStream:
@@ -97,12 +81,13 @@ def _text(result: str, key: str) -> str:
 class VoskModels:
     """The process's Vosk models by language, shared by all calls.
 
-    `paths` replaces `settings.models`, for models the configuration does not know (tests use Korean).
+    `paths` replaces the configured Vosk languages' models, for models the configuration does not
+    know (tests use Korean).
     """
 
     def __init__(self, settings: VoiceSettings, paths: Optional[Mapping[str, Optional[Path]]] = None) -> None:
         self._settings = settings
-        self._paths: Dict[str, Optional[Path]] = dict(settings.models if paths is None else paths)
+        self._paths: Dict[str, Optional[Path]] = dict(settings.models_of(ENGINE) if paths is None else paths)
         self._models: Dict[str, vosk.Model] = {}
         self._lock = threading.Lock()
         self._idle: Dict[Tuple[str, int], List[vosk.KaldiRecognizer]] = {}  # recognisers of ended calls
@@ -137,11 +122,11 @@ class VoskModels:
     def _load(self, language: str) -> vosk.Model:
         path = self._paths.get(language)
         if not self.has(language):
-            raise ModelMissing(language, path)
+            raise ModelMissing(language, ENGINE, path)
         try:
             return vosk.Model(str(path))
         except Exception as error:  # vosk reports a bad directory only as a bare Exception
-            raise ModelMissing(language, path, "could not be loaded (is it a Vosk model directory?)") from error
+            raise ModelMissing(language, ENGINE, path, "could not be loaded (is it a Vosk model directory?)") from error
 
 
 def _recognizer(model: vosk.Model, sample_rate: int, phrases: Optional[List[str]]) -> vosk.KaldiRecognizer:

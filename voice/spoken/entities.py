@@ -24,6 +24,8 @@ from voice.spoken.numbers import MAX_PHRASE, longest_number, number_phrases, par
 _LETTER_WORDS = 2
 _S10_PREFIX = re.compile(r"[A-Z]{0,2}|[A-Z]{2}\d{1,9}|[A-Z]{2}\d{9}[A-Z]{1,2}")
 _S10_SHAPE = re.compile(r"[A-Z]{2}\d{9}[A-Z]{2}")
+# An S10 code as Whisper writes it, in capitals with its digits grouped: "RR 720 505 449 SE"
+_WRITTEN_S10 = re.compile(r"\b([A-Z]{2})[ -]?(\d(?:[ -]?\d){8})[ -]?([A-Z]{2})\b")
 _GROUP = 3  # digits read together in a read-back: short enough to repeat, long enough to be few
 _DayMonthYear = Tuple[int, Optional[int], Optional[int]]
 
@@ -44,8 +46,13 @@ def tracking_number(text: str, language: str) -> Optional[str]:
     it is taken only as the plain reading of an utterance that is all digits from its first
     number word on: otherwise a mis-heard SSCC minus its first digit would pass as one.
     """
-    said = tokens(text)
+    said = tokens(_WRITTEN_S10.sub(_glued, text))
     return _search(said, language, _CHECKED) or _shipment_number(said, language)
+
+
+def _glued(code: "re.Match[str]") -> str:
+    """Written capitals are letters, not words: "SE" in "RR 720 505 449 SE" is Sweden, not the letter C."""
+    return code.group(1) + re.sub(r"[ -]", "", code.group(2)) + code.group(3)
 
 
 def as_written(transcript: str, language: str) -> str:
