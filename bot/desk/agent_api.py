@@ -13,7 +13,8 @@ from typing import Any, Callable, Dict, Optional
 from aiohttp import web
 
 from bot.channels.validation import has_control_characters
-from bot.desk import transcript
+from bot.desk import case_card, tracker_events, transcript
+from bot.desk.parcel_status import ParcelStatus
 from bot.desk.app import Desk, desk, fail, json_body, json_response
 from bot.desk.auth_middleware import USER
 from bot.desk.rasa_client import RasaUnavailable
@@ -23,6 +24,7 @@ MAX_TEXT_CHARACTERS = 4000
 NO_HANDOFF = "no such conversation"
 NO_CALLBACK = "no such call-back request"
 HIDDEN_SLOTS = ("requested_slot", "order_prompt", "delivery_options", "session_started_metadata")
+PARCELS = web.AppKey("parcel_status", ParcelStatus)
 
 
 async def _me(request: web.Request) -> Agent:
@@ -33,7 +35,11 @@ async def _me(request: web.Request) -> Agent:
         raise fail(web.HTTPForbidden, "you have no skills on record: ask a supervisor to add them") from None
 
 
-def _item(handoff: Handoff, names: Dict[int, Agent], now: Any) -> Dict[str, Any]:
+def _item(
+    handoff: Handoff, names: Dict[int, Agent], now: Any, said: Optional[Dict[str, tracker_events.Said]] = None
+) -> Dict[str, Any]:
+    """A queue row: enough for an agent to choose whom to take (who, about what, what they said last, how long)."""
+    customer = (said or {}).get(handoff.sender_id) or tracker_events.Said()
     return {
         "id": handoff.id,
         "sender_id": handoff.sender_id,
@@ -46,6 +52,10 @@ def _item(handoff: Handoff, names: Dict[int, Agent], now: Any) -> Dict[str, Any]
         "waited_seconds": int(((handoff.assigned_at or now) - handoff.queued_at).total_seconds()),
         "agent": names[handoff.agent_id].first_name if handoff.agent_id in names else None,
         "agent_username": names[handoff.agent_id].username if handoff.agent_id in names else None,
+        "customer_name": handoff.summary.get("person_name"),
+        "customer_contact": handoff.summary.get("contact"),
+        "latest_words": customer.latest_words,
+        "customer_messages": customer.messages,
     }
 
 
@@ -59,11 +69,13 @@ async def queue(request: web.Request) -> web.Response:
     waiting = await shared.run(shared.queue.waiting, me.id)
     mine = await shared.run(shared.queue.assigned_to, me.id)
     callbacks = await shared.run(shared.queue.callbacks)
+    senders = [item.handoff.sender_id for item in waiting] + [handoff.sender_id for handoff in mine]
+    said = await shared.run(tracker_events.customers_said, shared.tracker_engine, senders)
     everything = _is_supervisor(request)
     return json_response(
         {
-            "waiting": [_item(item.handoff, names, now) for item in waiting],
-            "mine": [_item(handoff, names, now) for handoff in mine],
+            "waiting": [_item(item.handoff, names, now, said) for item in waiting],
+            "mine": [_item(handoff, names, now, said) for handoff in mine],
             "callbacks": [
                 _callback(callback)
                 for callback in callbacks
@@ -79,7 +91,7 @@ async def take_next(request: web.Request) -> web.StreamResponse:
     if handoff is None:
         return web.Response(status=204)
     await _agent_joined(shared, handoff, me)
-    return json_response(await _conversation(shared, handoff))
+    return json_response(await _conversation(request, handoff))
 
 
 async def claim(request: web.Request) -> web.Response:
@@ -88,11 +100,11 @@ async def claim(request: web.Request) -> web.Response:
     wanted = await _visible(request, also=lambda handoff: me.skilled_for(handoff.language, handoff.topic))
     handoff = await _store_call(shared, shared.queue.claim, wanted.id, me.id)
     await _agent_joined(shared, handoff, me)
-    return json_response(await _conversation(shared, handoff))
+    return json_response(await _conversation(request, handoff))
 
 
 async def conversation(request: web.Request) -> web.Response:
-    return json_response(await _conversation(desk(request), await _visible(request)))
+    return json_response(await _conversation(request, await _visible(request)))
 
 
 async def reply(request: web.Request) -> web.Response:
@@ -187,7 +199,8 @@ async def callback_done(request: web.Request) -> web.Response:
 # Helpers
 
 
-async def _conversation(shared: Desk, handoff: Handoff) -> Dict[str, Any]:
+async def _conversation(request: web.Request, handoff: Handoff) -> Dict[str, Any]:
+    shared = desk(request)
     names = await _names(shared)
     try:
         tracker = await shared.rasa.tracker(handoff.sender_id)
@@ -200,9 +213,13 @@ async def _conversation(shared: Desk, handoff: Handoff) -> Dict[str, Any]:
         if value is not None and name not in HIDDEN_SLOTS
     }
     notes = await shared.run(shared.queue.notes, handoff.id)
+    summary = {**handoff.summary, "slots": {**handoff.summary.get("slots", {}), **slots}}
+    number = summary["slots"].get("tracking_number") or summary.get("tracking_number")
+    parcel = await request.app[PARCELS].of(number)
     return {
         "handoff": _item(handoff, names, shared.queue.clock()),
-        "summary": {**handoff.summary, "slots": {**handoff.summary.get("slots", {}), **slots}},
+        "summary": summary,
+        "case": case_card.card(handoff, handoff.summary, slots, parcel),
         "transcript": transcript.messages(tracker.get("events") or []),
         "notes": [
             {
@@ -301,6 +318,7 @@ def _callback(callback: Callback) -> Dict[str, Any]:
 
 
 def add_routes(app: web.Application) -> None:
+    app[PARCELS] = ParcelStatus()
     app.router.add_get("/api/queue", queue)
     app.router.add_post("/api/handoffs/next", take_next)
     app.router.add_get("/api/handoffs/{id}", conversation)

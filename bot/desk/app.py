@@ -166,7 +166,7 @@ def create_app(
     config: Optional[DeskConfig] = None, settings: Optional[desk_settings.Settings] = None, clock: Clock = utc_now
 ) -> web.Application:
     """The desk; `settings` (desk.yml by default) and the log-in's `clock` are replaceable for tests."""
-    from bot.desk import agent_api, customer_api, internal_api, pages, privacy_api, supervisor_api
+    from bot.desk import agent_api, canned_api, customer_api, internal_api, pages, privacy_api, supervisor_api
 
     config = config or DeskConfig.from_environment()
     settings = settings or desk_settings.load()
@@ -188,7 +188,7 @@ def create_app(
     )
     app.on_response_prepare.append(security_headers(config.socket_url))
     app["desk"] = shared
-    for routes in (pages, customer_api, internal_api, agent_api, supervisor_api, privacy_api):
+    for routes in (pages, customer_api, internal_api, agent_api, canned_api, supervisor_api, privacy_api):
         routes.add_routes(app)
 
     async def open_rasa(app: web.Application) -> None:

@@ -20,26 +20,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, String, column, func, inspect, or_, select, table
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine, Row
 
 from bot.desk.surveys import Survey, SurveyStore
+from bot.desk.tracker_events import customer_spoke, events
 from bot.handoff import HandoffStore
 from bot.handoff import tables as handoff_tables
 
 # A supervisor asks for weeks or months; a year at most keeps a typo in a URL from building millions of rows.
 MAX_DAYS = 366
-# Intents the bot triggers itself (reminders, the desk's notices) are not a customer talking.
-EXTERNAL_PREFIX = "EXTERNAL_"
-
-# Rasa owns this table (rasa.core.tracker_store.SQLTrackerStore); only the columns read here are declared.
-events = table(
-    "events",
-    column("sender_id", String),
-    column("type_name", String),
-    column("timestamp", Float),  # epoch seconds, UTC
-    column("intent_name", String),
-)
 
 
 @dataclass(frozen=True)
@@ -190,10 +180,9 @@ def _conversation_days(engine: Engine, since: dt.datetime, until: dt.datetime, t
     query = (
         select(events.c.sender_id, func.min(events.c.timestamp).label("first"))
         .where(
-            events.c.type_name == "user",
+            customer_spoke(),
             events.c.timestamp >= since.timestamp(),
             events.c.timestamp < until.timestamp(),
-            or_(events.c.intent_name.is_(None), ~events.c.intent_name.startswith(EXTERNAL_PREFIX, autoescape=True)),
         )
         .group_by(events.c.sender_id)
     )

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot import project
 from bot.channels.settings import Rate
 from bot.desk.passwords import PasswordPolicy
 
@@ -57,6 +58,7 @@ class Settings:
     trusted_proxies: Tuple[Network, ...]  # peers whose X-Forwarded-For / X-Real-IP / X-Forwarded-Proto are believed
     allowed_origins: Tuple[str, ...]  # "https://desk.example.no": origins besides the desk's own that may post
     new_chat_sessions: SessionLimit
+    canned_replies: Path  # the YAML file of canned replies (bot/desk/canned_replies.py)
 
 
 def load(path: Path = DEFAULT_PATH) -> Settings:
@@ -85,6 +87,7 @@ def load(path: Path = DEFAULT_PATH) -> Settings:
             rate=Rate(per_second=sessions["per_minute"] / 60, burst=float(sessions["burst"])),
             max_tracked_clients=sessions["max_tracked_clients"],
         ),
+        canned_replies=project.ROOT / raw["canned_replies"],
     )
 
 

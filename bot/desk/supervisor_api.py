@@ -7,7 +7,7 @@ from typing import Tuple
 
 from aiohttp import web
 
-from bot.desk import kpis
+from bot.desk import kpis, live
 from bot.desk.app import desk, fail, json_response
 from bot.desk.auth_middleware import require_role
 
@@ -58,6 +58,13 @@ async def figures_csv(request: web.Request) -> web.Response:
     )
 
 
+@require_role("supervisor")
+async def live_view(request: web.Request) -> web.Response:
+    shared = desk(request)
+    return json_response(await shared.run(live.snapshot, shared.queue, shared.accounts, shared.settings.timezone))
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/live", live_view)
     app.router.add_get("/api/kpis", figures)
     app.router.add_get("/api/kpis.csv", figures_csv)

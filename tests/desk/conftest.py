@@ -18,14 +18,20 @@ from bot.desk.accounts import utc_now
 from bot.desk.app import DeskConfig, create_app
 from bot.desk.settings import Settings, load
 from bot.handoff.store import HandoffStore
+from tests.support.browser import browser, windows  # noqa: F401 (fixtures for the browser tests)
 
 PASSWORD = "correct horse battery"
 
 @pytest.fixture
-def settings() -> Settings:
-    """desk.yml as shipped, except that three failures from one address lock it (instead of twenty)."""
+def settings(tmp_path) -> Settings:
+    """desk.yml as shipped, except that three failures from one address lock it (instead of twenty), and the
+    canned replies are the test's own file (copied from the shipped ones when first read)."""
     shipped = load()
-    return dataclasses.replace(shipped, login_limit=dataclasses.replace(shipped.login_limit, failures_per_client_ip=3))
+    return dataclasses.replace(
+        shipped,
+        login_limit=dataclasses.replace(shipped.login_limit, failures_per_client_ip=3),
+        canned_replies=tmp_path / "canned_replies.yml",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -79,14 +85,19 @@ def serve_desk(tmp_path) -> Iterator[Callable[..., ServedDesk]]:
             webchat_secret="webchat-secret-for-tests", service_token=SERVICE_TOKEN,
         )  # fmt: skip
         app = create_app(config, settings, clock)
+        # The loop runs in its own thread from the start: the test's thread may already run one
+        # (playwright's sync API does), and a thread can run only one loop at a time.
         loop = asyncio.new_event_loop()
-        runner = web.AppRunner(app)
-        loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        loop.run_until_complete(site.start())
-        port = runner.addresses[0][1]
         thread = threading.Thread(target=loop.run_forever, daemon=True)
         thread.start()
+        runner = web.AppRunner(app)
+
+        async def start() -> int:
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", 0).start()
+            return runner.addresses[0][1]
+
+        port = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=30)
 
         def stop() -> None:
             asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)

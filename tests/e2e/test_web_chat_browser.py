@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from typing import Iterator
 
 import pytest
 
@@ -20,41 +19,6 @@ from tests.support.desk import PASSWORD, DeskUser, add_user
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-CHROMIUM = "/usr/bin/chromium"  # Debian's package (scripts/test-packages.txt); never a downloaded browser
-WAIT_MS = 60_000
-CSP_VIOLATION = "Content Security Policy"  # how chromium's console reports what the policy refused
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def windows(browser):
-    """Two separate browser windows (no shared cookies or storage), closed after the test.
-
-    Whatever the desk's Content-Security-Policy blocked in any window fails the test: the pages must
-    work under it, not merely seem to.
-    """
-    contexts, blocked = [], []
-
-    def open_window(**options):
-        context = browser.new_context(**options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(WAIT_MS)
-        page.on("console", lambda message: blocked.append(message.text) if CSP_VIOLATION in message.text else None)
-        return page
-
-    yield open_window
-    for context in contexts:
-        context.close()
-    assert not blocked, blocked
 
 
 def customer_says(page, text: str) -> None:

@@ -7,6 +7,10 @@
  * the shared part. Every text from the server goes in through textContent, never innerHTML.
  */
 
+import { Alerts } from "./alerts.js";
+import { CannedReplies } from "./canned.js";
+import { renderCaseCard } from "./case_card.js";
+
 // ---------------------------------------------------------------------------------------------
 // Shared: language and texts
 // ---------------------------------------------------------------------------------------------
@@ -232,7 +236,7 @@ async function startLogin() {
 const QUEUE_POLL_MS = 2000;
 const CONVERSATION_POLL_MS = 1500;
 const OPEN_KEY = "kundesenter.desk.open";
-const SUMMARY_ORDER = ["intent", "tracking_number", "address", "order_receipt", "case_number", "slots"];
+const SEEN_KEY = "kundesenter.desk.seen"; // per agent: how many customer messages of each of my conversations I have seen
 
 class Desk {
   constructor(i18n, me) {
@@ -240,13 +244,15 @@ class Desk {
     this.me = me;
     this.queue = { waiting: [], mine: [], callbacks: [] };
     this.queueFetchedAt = performance.now();
-    this.conversation = null; // {id, rendered, notes, summaryJson, pending: [], writable, timer}
+    this.conversation = null; // {id, rendered, notes, caseJson, pending: [], writable, timer}
     this.agents = [];
     this.$ = (id) => document.getElementById(id);
   }
 
   start() {
+    // The page arrives with "take next" disabled: a click before this script listens would be lost.
     this.$("take-next").addEventListener("click", () => this.takeNext());
+    this.$("take-next").disabled = false;
     this.$("reply-form").addEventListener("submit", (event) => { event.preventDefault(); this.sendReply(); });
     this.$("reply-input").addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -259,11 +265,47 @@ class Desk {
     this.$("transfer-agent").addEventListener("change", () => this.syncTransferMode());
     this.$("close-form").addEventListener("submit", (event) => { event.preventDefault(); this.close(); });
     this.$("conversation-hide").addEventListener("click", () => this.hideConversation());
+    this.canned = new CannedReplies(this.$("reply-input"), this.$("canned-select"), this.me.first_name || "", this.i18n);
+    this.alerts = new Alerts(this.$("notify-enable"));
+    this.known = null; // ids of waiting hand-offs already seen; null until the first poll
+    this.counts = new Map(); // my conversations' customer message counts at the last poll
+    this.seen = this.readSeen();
+    document.addEventListener("keydown", (event) => this.shortcut(event));
     this.i18n.onChange(() => this.repaint());
 
     setInterval(() => this.tick(), 1000);
     this.pollQueue(true);
     this.loadAgents();
+    this.loadCannedReplies();
+  }
+
+  async loadCannedReplies() {
+    try {
+      const { data } = await api("GET", "/api/canned-replies", undefined, this.i18n);
+      this.canned.show(data, null);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Alt+N takes the next customer, Alt+J opens the next of my conversations, Alt+K closes and hands back. */
+  shortcut(event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const actions = {
+      KeyN: () => this.takeNext(),
+      KeyJ: () => this.openNextOfMine(),
+      KeyK: () => { if (this.conversation && this.conversation.writable) this.close(); },
+    };
+    if (!(event.code in actions)) return;
+    event.preventDefault(); // by key position (event.code): Alt+N types "˜" on some keyboards
+    actions[event.code]();
+  }
+
+  openNextOfMine() {
+    const mine = this.queue.mine;
+    if (!mine.length) return;
+    const at = this.conversation ? mine.findIndex((item) => String(item.id) === String(this.conversation.id)) : -1;
+    this.open(mine[(at + 1) % mine.length].id);
   }
 
   // -- messages to the agent ------------------------------------------------------------------
@@ -294,6 +336,7 @@ class Desk {
       const { data } = await api("GET", "/api/queue", undefined, this.i18n);
       this.queue = { waiting: data.waiting || [], mine: data.mine || [], callbacks: data.callbacks || [] };
       this.queueFetchedAt = performance.now();
+      this.watch();
       if (this.$("desk-status").dataset.kind === "offline") this.status("");
       this.renderQueue();
     } catch (error) {
@@ -302,36 +345,82 @@ class Desk {
     }
   }
 
+  /** New customers for my skills and new messages in my conversations: a tone, a notification, unread marks. */
+  watch() {
+    const { i18n } = this;
+    const first = this.known === null;
+    const fresh = this.queue.waiting.filter((item) => !first && !this.known.has(String(item.id)));
+    this.known = new Set(this.queue.waiting.map((item) => String(item.id)));
+    if (fresh.length) {
+      const item = fresh[0];
+      this.alerts.notify(i18n.t("notify_handoff", { count: fresh.length }),
+        [item.customer_name || item.customer_contact, i18n.label("topic", item.topic), i18n.label("language", item.language)]
+          .filter(Boolean).join(" · "), "handoff");
+    }
+    const openId = this.conversation && String(this.conversation.id);
+    for (const item of this.queue.mine) {
+      const id = String(item.id);
+      const count = item.customer_messages || 0;
+      const before = this.counts.get(id);
+      this.counts.set(id, count);
+      const looking = id === openId && document.visibilityState === "visible";
+      if (!this.seen.has(id) || id === openId) this.seen.set(id, count);
+      if (before !== undefined && count > before && !looking) {
+        this.alerts.notify(i18n.t("notify_message", { who: item.customer_name || item.customer_contact || i18n.t("customer_unknown") }),
+          item.latest_words || "", `message-${id}`);
+      }
+    }
+    const mine = new Set(this.queue.mine.map((item) => String(item.id)));
+    for (const id of [...this.seen.keys()]) if (!mine.has(id)) this.seen.delete(id);
+    try { localStorage.setItem(`${SEEN_KEY}.${this.me.username}`, JSON.stringify([...this.seen])); } catch (error) { /* ignore */ }
+  }
+
+  readSeen() {
+    try {
+      return new Map(JSON.parse(localStorage.getItem(`${SEEN_KEY}.${this.me.username}`) || "[]"));
+    } catch (error) {
+      return new Map();
+    }
+  }
+
+  unread(item) {
+    return Math.max(0, (item.customer_messages || 0) - (this.seen.get(String(item.id)) ?? (item.customer_messages || 0)));
+  }
+
   waitedNow(item) {
     return (item.waited_seconds || 0) + (performance.now() - this.queueFetchedAt) / 1000;
   }
 
   renderQueue() {
     const { i18n } = this;
-    const body = this.$("queue").tBodies[0];
-    const existing = new Map([...body.rows].map((row) => [row.dataset.id, row]));
+    const list = this.$("queue");
+    const existing = new Map([...list.children].map((row) => [row.dataset.id, row]));
     const keep = new Set();
     this.queue.waiting.forEach((item, index) => {
       const id = String(item.id);
       keep.add(id);
       let row = existing.get(id);
       if (!row) {
-        row = el("tr", { className: "queue-item", dataset: { id } },
-          el("td", { className: "q-language" }),
-          el("td", { className: "q-topic" }),
-          el("td", { className: "q-reason" }),
-          el("td", { className: "q-waited" }),
-          el("td", {}, el("button", { type: "button", className: "claim", onclick: () => this.claim(item.id) })));
+        row = el("li", { className: "queue-item", dataset: { id } },
+          el("div", { className: "q-customer" }),
+          el("div", { className: "q-topic" }),
+          el("div", { className: "q-language" }),
+          el("div", { className: "q-waited" }),
+          el("div", { className: "q-action" }, el("button", { type: "button", className: "claim", onclick: () => this.claim(item.id) })));
       }
-      row.cells[0].textContent = i18n.label("language", item.language);
-      row.cells[1].textContent = i18n.label("topic", item.topic);
-      row.cells[2].textContent = i18n.label("reason", item.reason);
-      row.cells[3].textContent = formatClock(this.waitedNow(item));
-      row.cells[3].dataset.waited = String(item.waited_seconds || 0);
+      const part = (name) => row.querySelector(`.q-${name}`);
+      clear(part("customer"));
+      part("customer").append(
+        el("span", { className: "q-who" }, item.customer_name || item.customer_contact || i18n.t("customer_unknown")),
+        ...(item.latest_words ? [el("q", { className: "q-words" }, item.latest_words)] : []));
+      clear(part("topic"));
+      part("topic").append(i18n.label("topic", item.topic), el("span", { className: "q-reason" }, i18n.label("reason", item.reason)));
+      part("language").textContent = i18n.label("language", item.language);
+      part("waited").textContent = i18n.t("waited", { time: formatClock(this.waitedNow(item)) });
       const button = row.querySelector(".claim");
       button.textContent = i18n.t("claim");
       button.setAttribute("aria-label", i18n.t("claim_label", { topic: i18n.label("topic", item.topic), language: i18n.label("language", item.language) }));
-      if (body.rows[index] !== row) body.insertBefore(row, body.rows[index] || null);
+      if (list.children[index] !== row) list.insertBefore(row, list.children[index] || null);
     });
     for (const [id, row] of existing) if (!keep.has(id)) row.remove();
     this.$("queue-empty").hidden = this.queue.waiting.length > 0;
@@ -356,7 +445,9 @@ class Desk {
           dataset: { id: String(item.id) },
           "aria-current": current ? "true" : undefined,
           onclick: () => this.open(item.id),
-        }, `${i18n.label("topic", item.topic)} · ${i18n.label("language", item.language)} · ${formatTime(item.queued_at, i18n)}`)));
+        }, [item.customer_name || item.customer_contact, i18n.label("topic", item.topic), i18n.label("language", item.language),
+          formatTime(item.queued_at, i18n)].filter(Boolean).join(" · "),
+        this.unread(item) ? el("span", { className: "unread" }, i18n.t("unread", { count: this.unread(item) })) : null)));
     }
     this.$("mine-empty").hidden = this.queue.mine.length > 0;
   }
@@ -384,9 +475,9 @@ class Desk {
 
   tick() {
     const byId = new Map(this.queue.waiting.map((item) => [String(item.id), item]));
-    for (const row of this.$("queue").tBodies[0].rows) {
+    for (const row of this.$("queue").children) {
       const item = byId.get(row.dataset.id);
-      if (item) row.cells[3].textContent = formatClock(this.waitedNow(item));
+      if (item) row.querySelector(".q-waited").textContent = this.i18n.t("waited", { time: formatClock(this.waitedNow(item)) });
     }
   }
 
@@ -450,7 +541,8 @@ class Desk {
   show(conversation) {
     this.stopConversation();
     const id = conversation.handoff.id;
-    this.conversation = { id, rendered: 0, notes: 0, summaryJson: null, pending: [], writable: true, timer: null, data: conversation };
+    // writable: null, not true: setWritable must set the controls for this conversation, whatever the last one left.
+    this.conversation = { id, rendered: 0, notes: 0, caseJson: null, pending: [], writable: null, timer: null, data: conversation };
     try { sessionStorage.setItem(OPEN_KEY, String(id)); } catch (error) { /* ignore */ }
     clear(this.$("transcript"));
     clear(this.$("notes"));
@@ -462,6 +554,7 @@ class Desk {
     this.status("");
     this.$("no-conversation").hidden = true;
     this.$("conversation").hidden = false;
+    this.$("main").classList.add("conversation-open");
     this.update(conversation, true);
     const transcript = this.$("transcript");
     transcript.scrollTop = transcript.scrollHeight;
@@ -470,6 +563,8 @@ class Desk {
     // Back to the queue means, by default, the queue it came from.
     this.$("transfer-topic").value = conversation.handoff.topic || this.$("transfer-topic").value;
     this.$("transfer-language").value = conversation.handoff.language || this.$("transfer-language").value;
+    this.canned.show(null, conversation.handoff.language);
+    if (this.counts.has(String(id))) this.seen.set(String(id), this.counts.get(String(id))); // read now
     this.$("reply-input").focus();
     this.conversation.timer = setTimeout(() => this.pollConversation(), CONVERSATION_POLL_MS);
   }
@@ -503,6 +598,7 @@ class Desk {
     try { sessionStorage.removeItem(OPEN_KEY); } catch (error) { /* ignore */ }
     this.$("conversation").hidden = true;
     this.$("no-conversation").hidden = false;
+    this.$("main").classList.remove("conversation-open");
     this.renderMine();
     this.$("take-next").focus();
   }
@@ -513,13 +609,14 @@ class Desk {
     state.data = conversation;
     const { handoff } = conversation;
     this.renderMeta(handoff);
-    this.$("conversation-warning").textContent = conversation.warning || "";
+    // The server's warning is English for API clients; the agent reads it in the desk's language.
+    this.$("conversation-warning").textContent = conversation.warning ? this.i18n.t("transcript_unavailable") : "";
     this.$("conversation-warning").hidden = !conversation.warning;
 
-    const summaryJson = JSON.stringify(conversation.summary || {});
-    if (summaryJson !== state.summaryJson) {
-      state.summaryJson = summaryJson;
-      this.renderSummary(conversation.summary || {});
+    const caseJson = JSON.stringify(conversation.case || []);
+    if (caseJson !== state.caseJson) {
+      state.caseJson = caseJson;
+      this.renderCase(conversation.case);
     }
 
     const messages = conversation.transcript || [];
@@ -596,19 +693,8 @@ class Desk {
       el("p", { className: "note-text" }, note.text || ""));
   }
 
-  renderSummary(summary) {
-    const { i18n } = this;
-    const list = this.$("summary");
-    clear(list);
-    const keys = [...SUMMARY_ORDER.filter((key) => key in summary), ...Object.keys(summary).filter((key) => !SUMMARY_ORDER.includes(key)).sort()];
-    let shown = 0;
-    for (const key of keys) {
-      const value = summary[key];
-      if (isEmpty(value)) continue;
-      list.append(el("dt", {}, i18n.label("summary", key)), el("dd", {}, summaryValue(value, i18n)));
-      shown += 1;
-    }
-    this.$("summary-empty").hidden = shown > 0;
+  renderCase(sections) {
+    this.$("case-empty").hidden = renderCaseCard(this.$("case-card"), sections, this.i18n) > 0;
   }
 
   announce(texts) {
@@ -779,10 +865,11 @@ class Desk {
     if (this.$("desk-status").dataset.kind === "info") this.status("");
     this.renderQueue();
     this.fillTransferTargets();
+    this.canned.show(null, null);
     const state = this.conversation;
     if (!state) return;
     this.renderMeta(state.data.handoff);
-    this.renderSummary(state.data.summary || {});
+    this.renderCase(state.data.case);
     if (!state.writable) this.$("conversation-readonly").textContent = this.i18n.t("not_yours");
     // Who/when labels of messages already shown follow the language too.
     const list = this.$("transcript");
@@ -794,28 +881,6 @@ class Desk {
     clear(notes);
     for (const note of (state.data.notes || []).slice(0, state.notes)) notes.append(this.noteNode(note));
   }
-}
-
-function isEmpty(value) {
-  if (value === null || value === undefined || value === "") return true;
-  if (Array.isArray(value)) return value.length === 0;
-  if (typeof value === "object") return Object.values(value).every(isEmpty);
-  return false;
-}
-
-/** A summary value as nodes: text for scalars, a comma list for arrays of scalars, a nested <dl> for objects. */
-function summaryValue(value, i18n) {
-  if (typeof value === "boolean") return i18n.t(value ? "yes" : "no");
-  if (typeof value !== "object") return String(value);
-  if (Array.isArray(value) && value.every((item) => item === null || typeof item !== "object")) {
-    return value.filter((item) => !isEmpty(item)).map(String).join(", ");
-  }
-  const nested = el("dl", { className: "summary-nested" });
-  for (const [key, inner] of Object.entries(value)) {
-    if (isEmpty(inner)) continue;
-    nested.append(el("dt", {}, i18n.label("summary", key)), el("dd", {}, summaryValue(inner, i18n)));
-  }
-  return nested;
 }
 
 async function startDesk() {

@@ -4,6 +4,8 @@
  * Tiles for the period, the hand-off reasons, and two inline SVG charts drawn with createElementNS
  * (no chart library). Numbers, percentages and durations follow nb-NO or sv-SE.
  */
+import { CannedEditor } from "./canned_editor.js";
+import { LiveView } from "./live_view.js";
 import { api, clear, el, startHeader, startI18n } from "./desk.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -345,7 +347,10 @@ async function startSupervisor() {
     }
     return;
   }
-  new Supervisor(i18n).start();
+  const supervisor = new Supervisor(i18n);
+  supervisor.start();
+  new LiveView(i18n, () => supervisor.format).start();
+  new CannedEditor(i18n).start();
 }
 
 startSupervisor();

@@ -4,6 +4,8 @@
  *   <script src="https://DESK/widget.js" data-lang="sv" async></script>            a chat button in the corner
  *   <script src="https://DESK/widget.js" data-mode="page"></script>                fills <div id="kundesenter-chat">
  *
+ * The chat is drawn in an open shadow root on #kundesenter-chat, with its own stylesheet there: the host
+ * page's CSS cannot restyle it (an h1 rule, upper case, letter spacing) and its CSS cannot leak out.
  * Plain JS, no build step. Every text reaches the page through textContent, never innerHTML.
  * The customer's messages go to Rasa's socket.io channel; the desk serves config, history and the survey.
  */
@@ -21,6 +23,20 @@
   var TYPING_TIMEOUT_MS = 20000;
   var RECONNECTED_NOTICE_MS = 4000;
   var MAX_MESSAGE_CHARACTERS = 4000; // bot/channels/channels.yml: the channel refuses longer messages
+  var FULL_SCREEN = "(max-width: 600px)"; // widget.css: on a phone the open chat covers the page
+  var LOCALES = { nb: "nb-NO", sv: "sv-SE" };
+  // What becomes a link in a message: web addresses, e-mail addresses and phone numbers written as
+  // Norwegians and Swedes write them (+47 22 03 00 00, 915 00 000, 08-123 456 78). Nothing else:
+  // javascript:, data: and every other scheme stay text (safeHref checks the result once more).
+  var LINKABLE = new RegExp([
+    "https?:\\/\\/[^\\s<>\"]+",
+    "(?:mailto:)?[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+",
+    "\\+4[67](?: ?\\d){8,10}",
+    "\\b0\\d{1,3}-\\d{2,3}(?: \\d{2,3}){1,3}\\b",
+    "\\b\\d{2} \\d{2} \\d{2} \\d{2}\\b",
+    "\\b\\d{3} \\d{2} \\d{3}\\b",
+  ].join("|"), "g");
+  var LINK_SCHEMES = ["http:", "https:", "mailto:", "tel:"];
   // Shown only when /chat/config itself cannot be read, so there are no texts to take it from.
   var UNREACHABLE = {
     nb: "Chatten er ikke tilgjengelig akkurat nå. Prøv igjen om litt.",
@@ -33,7 +49,8 @@
   var socket = null;
   var state = {
     messages: [], // {role, text, agent, buttons}
-    outbox: [], // texts typed while the session was not confirmed: {message, display}
+    outbox: [], // not (yet) delivered: {message, display, at, failed}; failed ones wait for the customer's retry
+    lastSent: null, // {message, display, at, entry}: what a message_refused frame refers to
     confirmed: false,
     everConfirmed: false,
     reloading: false,
@@ -100,6 +117,52 @@
     return el("span", { className: "ks-sr-only", text: text });
   }
 
+  // The address a piece of text found by LINKABLE leads to, or null when it must stay text.
+  function safeHref(found) {
+    var href = /^https?:/i.test(found) ? found
+      : found.indexOf("@") >= 0 ? "mailto:" + found.replace(/^mailto:/i, "")
+      : "tel:" + found.replace(/[^\d+]/g, "");
+    try {
+      return LINK_SCHEMES.indexOf(new URL(href).protocol) >= 0 ? href : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // A message's text as text nodes, with web and e-mail addresses and phone numbers as links.
+  function linkedText(text) {
+    var nodes = [];
+    var at = 0;
+    String(text).replace(LINKABLE, function (found, offset) {
+      var trailing = /^https?:/i.test(found) ? found.match(/[.,;:!?)\]]*$/)[0] : "";
+      var link = found.slice(0, found.length - trailing.length);
+      var href = safeHref(link);
+      if (!href) return found;
+      nodes.push(document.createTextNode(text.slice(at, offset)));
+      var web = /^https?:/.test(href);
+      nodes.push(el("a", { href: href, rel: "noopener", target: web ? "_blank" : null, text: link }));
+      at = offset + link.length;
+      return found;
+    });
+    nodes.push(document.createTextNode(text.slice(at)));
+    return nodes;
+  }
+
+  // When a message was written, as the customer's clock shows it (with the date when not today).
+  function timeNode(iso) {
+    var when = new Date(iso);
+    if (!iso || isNaN(when.getTime())) return null;
+    var today = when.toDateString() === new Date().toDateString();
+    var format = today ? { hour: "2-digit", minute: "2-digit" }
+      : { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
+    return el("time", { className: "ks-msg-time", datetime: when.toISOString(),
+      text: new Intl.DateTimeFormat(LOCALES[lang], format).format(when) });
+  }
+
+  function now() {
+    return new Date().toISOString();
+  }
+
   function firstName(name) {
     return String(name || "").trim().split(/\s+/)[0];
   }
@@ -123,14 +186,12 @@
     });
   }
 
-  function loadStyles() {
-    var href = DESK + "/static/widget.css";
-    if (document.querySelector('link[data-kundesenter="css"]')) return Promise.resolve();
+  function loadStyles(shadow) {
     return new Promise(function (resolve) {
-      var link = el("link", { rel: "stylesheet", href: href, "data-kundesenter": "css" });
+      var link = el("link", { rel: "stylesheet", href: DESK + "/static/widget.css" });
       link.onload = resolve;
       link.onerror = resolve;
-      document.head.appendChild(link);
+      shadow.appendChild(link);
     });
   }
 
@@ -184,6 +245,7 @@
         text: message.text || "",
         agent: message.agent || null,
         buttons: message.buttons || [],
+        at: message.at || null,
       };
       var old = shown[index];
       same = same && old && old.role === next.role && old.text === next.text && old.agent === next.agent;
@@ -211,9 +273,11 @@
     });
     socket.on("bot_uttered", onBotFrame);
     socket.on("message_refused", function () {
-      // Too fast or not valid (bot/channels/validation.py): the conversation goes on; say so, do not start afresh.
+      // Too fast or not valid (bot/channels/validation.py): the conversation goes on; say so, do not start afresh,
+      // and mark the message as not delivered, for the customer to send again.
       hideTyping();
       setStatus("message_refused", "warning");
+      undelivered();
     });
     socket.on("disconnect", function (reason) {
       state.confirmed = false;
@@ -258,7 +322,8 @@
     return tail.some(function (message) { return message.role !== "customer" && message.text === frame.text; });
   }
 
-  function emitUtterance(message) {
+  function emitUtterance(message, entry) {
+    state.lastSent = { message: message, display: entry.text, at: entry.at, entry: entry };
     socket.emit("user_uttered", {
       message: message,
       session_id: session.session_id,
@@ -268,19 +333,42 @@
     showTyping();
   }
 
+  // Sends what waited for the connection; a message marked as not delivered waits for the customer's retry.
   function flushOutbox() {
-    var waiting = state.outbox;
-    state.outbox = [];
+    var waiting = state.outbox.filter(function (item) { return !item.failed; });
+    state.outbox = state.outbox.filter(function (item) { return item.failed; });
     waiting.forEach(function (item) {
       if (item.node) {
         item.node.classList.remove("ks-pending");
         var note = item.node.querySelector(".ks-msg-note");
         if (note) note.remove();
       }
-      state.messages.push({ role: "customer", text: item.display, agent: null, buttons: [], node: item.node });
-      emitUtterance(item.message);
+      var entry = { role: "customer", text: item.display, agent: null, buttons: [], at: item.at, node: item.node };
+      state.messages.push(entry);
+      emitUtterance(item.message, entry);
     });
     if (waiting.length) renderMessages();
+  }
+
+  // The server refused the message sent last: it goes back to the outbox, marked, with a retry button.
+  function undelivered() {
+    var sent = state.lastSent;
+    state.lastSent = null;
+    var index = sent ? state.messages.indexOf(sent.entry) : -1;
+    if (index < 0) return;
+    state.messages.splice(index, 1);
+    state.outbox.push({ message: sent.message, display: sent.display, at: sent.at, failed: true });
+    renderMessages();
+  }
+
+  // The customer asks to send again what was not delivered: now if connected, else once the chat is (re)started.
+  function retry() {
+    state.outbox.forEach(function (item) { item.failed = false; item.node = null; });
+    setStatus(state.confirmed ? "" : "connecting");
+    if (state.confirmed) flushOutbox();
+    else start();
+    renderMessages();
+    ui.input.focus();
   }
 
   function onBotFrame(frame) {
@@ -301,6 +389,7 @@
         text: frame.text || "",
         agent: frame.agent || null,
         buttons: buttons,
+        at: now(),
       });
       renderMessages();
       if (MODE === "bubble" && ui.panel.hidden) ui.launcher.classList.add("ks-unread");
@@ -315,11 +404,13 @@
     if (!message || state.ended) return;
     display = display || message;
     if (socket && state.confirmed) {
-      state.messages.push({ role: "customer", text: display, agent: null, buttons: [] });
+      var entry = { role: "customer", text: display, agent: null, buttons: [], at: now() };
+      state.messages.push(entry);
       renderMessages();
-      emitUtterance(message);
+      emitUtterance(message, entry);
     } else {
-      state.outbox.push({ message: message, display: display });
+      // Not started means starting failed (no session could be had): the message cannot go until a retry.
+      state.outbox.push({ message: message, display: display, at: now(), failed: !state.started });
       renderMessages();
     }
   }
@@ -335,8 +426,9 @@
 
   // ---------- rendering ----------
 
-  function messageNode(message, pending) {
-    var node = el("div", { className: "ks-msg ks-msg-" + message.role + (pending ? " ks-pending" : ""),
+  // delivery: "pending" (waits for the connection), "failed" (not delivered: retry), or none.
+  function messageNode(message, delivery) {
+    var node = el("div", { className: "ks-msg ks-msg-" + message.role + (delivery ? " ks-" + delivery : ""),
       "data-role": message.role });
     if (message.role === "agent") {
       node.appendChild(el("div", { className: "ks-msg-label" }, [
@@ -346,8 +438,16 @@
     } else {
       node.appendChild(srOnly((message.role === "customer" ? t("you") : t("bot_name")) + ": "));
     }
-    node.appendChild(el("div", { className: "ks-msg-text", text: message.text }));
-    if (pending) node.appendChild(el("div", { className: "ks-msg-note", text: t("pending") }));
+    node.appendChild(el("div", { className: "ks-msg-text" }, linkedText(message.text)));
+    if (delivery === "pending") node.appendChild(el("div", { className: "ks-msg-note", text: t("pending") }));
+    if (delivery === "failed") {
+      node.appendChild(el("div", { className: "ks-msg-note ks-msg-failed" }, [
+        el("span", { text: t("not_delivered") + " " }),
+        el("button", { type: "button", className: "ks-retry", text: t("retry"), onclick: retry }),
+      ]));
+    }
+    var written = timeNode(message.at);
+    if (written) node.appendChild(written);
     return node;
   }
 
@@ -355,11 +455,16 @@
   // inserted, so the live region announces what is new rather than the whole conversation again.
   function renderMessages() {
     if (!ui.log) return;
-    var nodes = state.messages.map(function (message) {
-      return message.node || (message.node = messageNode(message, false));
+    var nodes = [ui.greeting || (ui.greeting = greetingNode())];
+    if (!state.ended && !state.messages.length && !state.outbox.length) {
+      nodes.push(ui.topics || (ui.topics = topicsNode()));
+    }
+    state.messages.forEach(function (message) {
+      nodes.push(message.node || (message.node = messageNode(message, null)));
     });
     state.outbox.forEach(function (item) {
-      nodes.push(item.node || (item.node = messageNode({ role: "customer", text: item.display }, true)));
+      nodes.push(item.node || (item.node = messageNode({ role: "customer", text: item.display, at: item.at },
+        item.failed ? "failed" : "pending")));
     });
     var last = state.messages[state.messages.length - 1];
     if (!state.ended && !state.outbox.length && last && last.role !== "customer" && last.buttons.length) {
@@ -374,7 +479,29 @@
 
   function forgetNodes() {
     state.messages.concat(state.outbox).forEach(function (item) { item.node = null; item.quickReplies = null; });
+    ui.greeting = null;
+    ui.topics = null;
     if (ui.log) ui.log.replaceChildren();
+  }
+
+  // The chat's own first words, so an empty chat says what it can do (texts.yml: widget.greeting).
+  function greetingNode() {
+    var node = el("div", { className: "ks-msg ks-msg-bot ks-greeting", "data-role": "greeting" }, [
+      srOnly(t("bot_name") + ": "),
+    ]);
+    node.appendChild(el("div", { className: "ks-msg-text", text: t("greeting") }));
+    return node;
+  }
+
+  // Topic buttons under the greeting while nothing is said yet: each sends the customer's words for it.
+  function topicsNode() {
+    var topics = (config.texts[lang] && config.texts[lang].greeting_topics) || [];
+    var group = el("div", { className: "ks-quick-replies ks-topics", role: "group", "aria-label": t("topics_label") });
+    topics.forEach(function (topic) {
+      group.appendChild(el("button", { type: "button", className: "ks-quick-reply", text: topic.title,
+        onclick: function () { send(topic.message); ui.input.focus(); } }));
+    });
+    return group;
   }
 
   function quickRepliesNode(buttons) {
@@ -612,7 +739,7 @@
       url.searchParams.set("lang", code);
       history.replaceState(history.state, "", url);
     }
-    var hadFocus = document.activeElement;
+    var hadFocus = ui.shadow.activeElement;
     var surveyForm = !ui.surveyWrap.hidden && ui.surveyWrap.querySelector("form");
     var answers = surveyForm ? [checkedValue(surveyForm, "satisfaction"), checkedValue(surveyForm, "nps")] : null;
     applyTexts();
@@ -660,7 +787,8 @@
   function build(root) {
     ui.root = root;
     root.classList.add("ks-root", "ks-mode-" + MODE);
-    ui.title = el("h1", { className: "ks-title", id: "ks-title" });
+    // The page's own heading in full-page mode; in the corner the host page has its h1 already.
+    ui.title = el(MODE === "page" ? "h1" : "h2", { className: "ks-title", id: "ks-title" });
     ui.handoff = el("p", { className: "ks-handoff", id: "ks-handoff", role: "status", hidden: true });
     ui.langGroup = languageSwitch();
     ui.end = el("button", { type: "button", className: "ks-button ks-end", id: "ks-end", onclick: endChat });
@@ -707,9 +835,28 @@
       root.replaceChildren(ui.panel, ui.launcher);
       ui.panel.addEventListener("keydown", function (event) {
         if (event.key === "Escape") { event.preventDefault(); toggle(false); }
+        else if (event.key === "Tab" && fullScreen()) keepFocusInside(event);
       });
     }
     applyTexts();
+  }
+
+  function fullScreen() {
+    return window.matchMedia(FULL_SCREEN).matches;
+  }
+
+  // Full screen on a phone the chat is all there is to see: Tab goes round inside it, not to the hidden page.
+  function keepFocusInside(event) {
+    var focusable = Array.prototype.filter.call(
+      ui.panel.querySelectorAll("button, input, select, textarea, a[href], [tabindex]:not([tabindex='-1'])"),
+      function (node) { return !node.disabled && node.getClientRects().length > 0; });
+    if (!focusable.length) return;
+    var first = focusable[0];
+    var last = focusable[focusable.length - 1];
+    var current = ui.shadow.activeElement;
+    var outside = !ui.panel.contains(current);
+    if (event.shiftKey && (current === first || outside)) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && (current === last || outside)) { event.preventDefault(); first.focus(); }
   }
 
   function toggle(open) {
@@ -717,6 +864,7 @@
     open = open === undefined ? !isOpen : open;
     if (open === isOpen) return;
     ui.panel.hidden = !open;
+    ui.panel.setAttribute("aria-modal", String(open && fullScreen()));
     ui.launcher.setAttribute("aria-expanded", String(open));
     ui.root.classList.toggle("ks-is-open", open);
     if (open) ui.launcher.classList.remove("ks-unread");
@@ -740,22 +888,28 @@
     Promise.all([openConversation(), socketReady]).then(connectSocket).catch(function () {
       state.started = false;
       setStatus("unavailable", "warning");
+      // No session: what the customer wrote meanwhile cannot go; say so at each message, with a retry.
+      state.outbox.forEach(function (item) { item.failed = true; item.node = null; });
+      renderMessages();
     });
   }
 
-  function rootElement() {
-    var root = document.getElementById("kundesenter-chat");
-    if (!root) {
-      root = el("div", { id: "kundesenter-chat" });
-      document.body.appendChild(root);
+  function hostElement() {
+    var host = document.getElementById("kundesenter-chat");
+    if (!host) {
+      host = el("div", { id: "kundesenter-chat" });
+      document.body.appendChild(host);
     }
-    return root;
+    return host;
   }
 
   function init() {
-    var root = rootElement();
-    root.hidden = true;
-    var styles = loadStyles();
+    var host = hostElement();
+    host.hidden = true;
+    ui.shadow = host.attachShadow({ mode: "open" });
+    var styles = loadStyles(ui.shadow);
+    var root = el("div", {});
+    ui.shadow.appendChild(root);
     api("/chat/config").then(function (response) {
       if (!response.ok) throw new Error("config " + response.status);
       return response.json();
@@ -765,12 +919,12 @@
       return styles;
     }).then(function () {
       build(root);
-      root.hidden = false;
+      host.hidden = false;
       if (MODE === "page") ui.input.focus();
       if (MODE === "page" || readSession()) start();
     }).catch(function () {
       if (MODE === "bubble") return; // no button in the corner that leads nowhere
-      root.hidden = false;
+      host.hidden = false;
       root.classList.add("ks-root", "ks-unavailable");
       root.replaceChildren(el("p", { className: "ks-status ks-status-warning", id: "ks-status", role: "status",
         text: UNREACHABLE[lang] }));
