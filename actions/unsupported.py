@@ -1,5 +1,8 @@
 """Questions the assistant cannot answer from the back-end get an honest "not here", and a way on.
 
+A question whose topic the knowledge base has is answered from it (actions/service_answers.py);
+the rest get the honest answer below.
+
 Prices, customs rules, proxies, stamps, jobs and the like are real postal questions, so
 they sit close to the flows the bot does know: without this intent a price question
 would get delivery times and a customs question a tracking prompt, both confidently
@@ -19,7 +22,9 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.texts import language_of
+from actions import service_answers
+from actions.texts import language_of, render
+from bot.channels.ownership import VOICE
 from bot.identifiers.dates import _fold as fold
 
 TOPICS_FILE = Path(__file__).with_name("unsupported.yml")
@@ -48,7 +53,15 @@ class ActionUnsupportedQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        topic = topic_of((tracker.latest_message or {}).get("text") or "")
+        message = tracker.latest_message or {}
+        known = service_answers.topic_of(message)
+        if known:
+            on_phone = tracker.get_latest_input_channel() == VOICE
+            said = await service_answers.answer(domain, known, message.get("text") or "", language_of(tracker), on_phone)
+            if said:
+                dispatcher.utter_message(text=said, buttons=_person_button(domain, language_of(tracker), on_phone))
+                return []
+        topic = topic_of(message.get("text") or "")
         if topic is None:
             dispatcher.utter_message(response="utter_unsupported_question")
         elif topic[0] == SMS_TOPIC:
@@ -56,3 +69,8 @@ class ActionUnsupportedQuestion(Action):
         else:
             dispatcher.utter_message(response="utter_unsupported_topic", topic=topic[1][language_of(tracker)])
         return []
+
+
+def _person_button(domain: Dict[Text, Any], language: str, on_phone: bool) -> List[Dict[str, str]]:
+    """A way on to a person under an answer in chat; on the phone the caller says so or presses 0."""
+    return [] if on_phone else [{"title": render(domain, "utter_text_talk_to_person", language), "payload": "/request_human"}]

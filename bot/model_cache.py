@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, List
 
-from bot import project
+from bot import knowledge, project
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,8 @@ MODEL_INPUTS = [
     PACKAGE / "understanding",  # the parcel-intent and said-outright components read with the fact reader
     PACKAGE / "language" / "detector.py",
     PACKAGE / "identifiers",
+    PACKAGE / "knowledge.py",
+    project.ROOT / "knowledge",  # the service-topic component trains from the knowledge base's questions
 ]
 
 
@@ -62,12 +64,13 @@ def ensure_model(config: Path = project.CONFIG) -> Path:
         return path
     project.MODELS.mkdir(parents=True, exist_ok=True)
     print(f"Training model {path.name} (the data or config changed) ...", flush=True)
+    questions = knowledge.write_training_data(knowledge.load(), project.VAR / "knowledge-nlu")
     subprocess.run(
         [
             sys.executable, "-m", "rasa", "train",
             "--config", str(config),
             "--domain", str(project.DOMAIN),
-            "--data", str(project.DATA),
+            "--data", str(project.DATA), str(questions),
             "--out", str(project.MODELS),
             "--fixed-model-name", path.name[: -len(".tar.gz")],
         ],

@@ -6,8 +6,8 @@ from collections import Counter
 import pytest
 import yaml
 
-from bot import project
-from bot.evaluation import heldout_examples
+from bot import knowledge, project
+from bot.evaluation import heldout_examples, topic_questions
 from bot.identifiers.tracking import parse_tracking_number
 
 INTENTS = [
@@ -70,3 +70,13 @@ def test_every_response_exists_in_norwegian_and_swedish():
                 if sorted(languages) != ["nb", "sv"] or len(languages) != 2:
                     missing.append((file.name, name, channel, languages))
     assert missing == []
+
+
+def test_the_fresh_topic_questions_are_never_trained_on(training_examples):
+    """tests/knowledge/ measures the knowledge base on questions its examples and the NLU data never held."""
+    trained = {e["text"].lower().strip() for e in training_examples}
+    trained |= {question.lower().strip() for question, _, _ in knowledge.load().examples()}
+    fresh = topic_questions()
+    assert {q.language for q in fresh} == {"nb", "sv"}
+    assert [q.text for q in fresh if q.text.lower().strip() in trained] == []
+    assert {q.topic for q in fresh if q.topic} <= set(knowledge.load().topics)

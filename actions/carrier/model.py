@@ -86,6 +86,32 @@ class Money:
 
 
 @dataclass(frozen=True)
+class Price:
+    """What sending ``kind`` of up to ``up_to_g`` grams to ``destination`` costs."""
+
+    kind: str
+    destination: str
+    zone: str
+    up_to_g: int
+    price: Money
+
+
+@dataclass(frozen=True)
+class HoldingTimes:
+    pickup_point_days: int
+    parcel_locker_days: int
+
+
+@dataclass(frozen=True)
+class SizeLimit:
+    product: str  # letter, mailbox_parcel, parcel_locker, parcel
+    max_length_cm: float
+    max_width_cm: float
+    max_height_cm: float
+    max_weight_kg: float
+
+
+@dataclass(frozen=True)
 class Shipment:
     tracking_number: str
     status: Status

@@ -22,12 +22,15 @@ from actions.carrier.model import (
     END_OF_DAY,
     DeliveryOption,
     Event,
+    HoldingTimes,
     Money,
     OpeningHours,
     OrderState,
     PickupPoint,
+    Price,
     Receipt,
     Shipment,
+    SizeLimit,
     SpecialDay,
     Status,
     TimeRange,
@@ -49,6 +52,19 @@ class ReferenceBackend:
     async def customer_service(self, country: str) -> CustomerService:
         body = await self.client.get("/v1/opening-hours/customer-service", params={"country": country})
         return _parsed(lambda b: CustomerService(b["phone"], parse_opening_hours(b["opening_hours"])), body)
+
+    async def price(self, country: str, kind: str, weight_g: int, destination: str) -> Price:
+        """The price, or `Rejected` ("too_heavy", "invalid_destination") when the back-end has none."""
+        params = {"country": country, "kind": kind, "weight_g": str(weight_g), "destination": destination}
+        return _parsed(_price, await self.client.get("/v1/prices", params=params))
+
+    async def holding_times(self, country: str) -> HoldingTimes:
+        body = await self.client.get("/v1/holding-times", params={"country": country})
+        return _parsed(lambda b: HoldingTimes(int(b["pickup_point_days"]), int(b["parcel_locker_days"])), body)
+
+    async def size_limits(self, country: str) -> List[SizeLimit]:
+        body = await self.client.get("/v1/size-limits", params={"country": country})
+        return _parsed(lambda b: [SizeLimit(**limit) for limit in b["limits"]], body)
 
     async def delivery_options(self, tracking_number: str) -> List[DeliveryOption]:
         body = await self.client.get(f"/v1/shipments/{_segment(tracking_number)}/delivery-options")
@@ -127,6 +143,12 @@ def _order_state(body: Mapping[str, Any]) -> OrderState:
     if state in ("cancelled", "not_registered"):
         return OrderState(state, number=body.get("number"))
     raise ValueError(f"unknown order state {state!r}")
+
+
+def _price(body: Mapping[str, Any]) -> Price:
+    money = body["price"]
+    return Price(body["kind"], body["destination"], body["zone"], int(body["up_to_g"]),
+                 Money(Decimal(money["amount"]), money["currency"]))
 
 
 def _segment(value: str) -> str:

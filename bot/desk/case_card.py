@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
+from bot import knowledge
 from bot.handoff.records import Handoff
 
 LAYOUT = Path(__file__).with_name("case_card.yml")
@@ -52,6 +53,11 @@ def card(
     """
     known: Dict[str, Any] = {**summary, **(summary.get("slots") or {}), **live_slots, **(parcel or {})}
     known.update(topic=handoff.topic, reason=handoff.reason, language=handoff.language)
+    # The knowledge-base topic the bot answered, by its title in the customer's language; a topic
+    # since removed from the knowledge base is not shown as a raw id.
+    answered = knowledge.load().topics.get(known.pop("service_topic", None) or "")
+    if answered:
+        known["service_topic"] = answered.texts[handoff.language].title
     shape = layout()
     sections = []
     for section, facts in shape.sections:

@@ -124,3 +124,19 @@ def test_a_back_end_that_is_not_running_is_unavailable(closed_port):
     closed = from_settings({"url": f"http://127.0.0.1:{closed_port}"}, QUICK)
     with pytest.raises(BackendUnavailable):
         run(closed.shipment("CP710101405NO"))
+
+
+def test_service_figures_become_typed_prices_holding_times_and_limits(reference):
+    price = run(reference.price("SE", "parcel", 2500, "de"))
+    assert (price.zone, price.up_to_g, price.destination) == ("europe", 5000, "DE")
+    assert price.price.currency == "SEK" and price.price.amount > Decimal(0)
+    held = run(reference.holding_times("NO"))
+    assert held.pickup_point_days > held.parcel_locker_days
+    limits = {limit.product: limit for limit in run(reference.size_limits("NO"))}
+    assert limits["parcel_locker"].max_weight_kg < limits["parcel"].max_weight_kg
+
+
+def test_a_price_the_back_end_has_not_is_a_rejection_with_its_reason(reference):
+    with pytest.raises(Rejected) as refused:
+        run(reference.price("NO", "parcel", 90_000, "NO"))
+    assert refused.value.code == "too_heavy"

@@ -7,7 +7,7 @@ import datetime as dt
 import yaml
 
 from actions.carrier.model import Status
-from bot import project
+from bot import knowledge, project
 from bot.desk import case_card
 from bot.desk.app import TEXTS
 from bot.handoff.records import Handoff
@@ -71,3 +71,9 @@ def test_every_section_fact_and_code_on_the_card_has_words_in_both_languages():
         for name in layout.codes:
             for value in domain_values[name]:
                 assert f"{name}_{value}" in words, (language, name, value)
+
+
+def test_the_knowledge_base_topic_the_bot_answered_shows_by_its_title():
+    card = case_card.card(handoff(language="nb"), {}, {"service_topic": "fraud_sms"})
+    assert facts(card)[("handover", "service_topic")] == knowledge.load().text("fraud_sms", "nb").title
+    assert ("handover", "service_topic") not in facts(case_card.card(handoff(), {}, {"service_topic": "no_such_topic"}))

@@ -13,7 +13,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.intent_blend import IntentBlend, blend, load_words_model, save_words_model, words_model
+from bot.nlu.intent_blend import IntentBlend, blend
+from bot.nlu.words_model import load_words_model, save_words_model, words_model
 
 EXAMPLES = {
     "track_parcel": ["hvor er pakka mi", "var är mitt paket", "har pakken min kommet", "spåra paket tack",
@@ -81,5 +82,5 @@ def test_the_stored_model_answers_as_the_trained_one(tmp_path):
 
 def test_training_on_one_intent_is_a_clear_error(storage):
     component = IntentBlend.create({}, storage, Resource("blend"), _context())
-    with pytest.raises(ValueError, match="two intents"):
+    with pytest.raises(ValueError, match="two classes"):
         component.train(TrainingData([Message(data={TEXT: "hei", INTENT: "greet"})]))
