@@ -136,38 +136,6 @@ def parse(source: str, languages: Tuple[str, ...] = LANGUAGES) -> KnowledgeBase:
 
 
 SERVICE_INTENT = "unsupported_question"  # the intent of every question about the carrier's services
-# Questions per topic and language the intent classifier learns from. All of them (about 20) made the
-# service intent ten times the size of any other and took held-out messages of other intents (nb
-# 0.975 -> 0.917); none left half of the fresh topic questions read as tracking, booking or a move.
-# Measured with the word model alone (2026-12-07): 2 per topic: held-out nb 0.975 / sv 0.931, fresh
-# topic questions read as service questions 0.86 / 0.83; 4: 0.956 / 0.931 and 0.91 / 0.90.
-TRAINING_QUESTIONS_PER_TOPIC = 3
-
-
-def write_training_data(base: KnowledgeBase, directory: Path) -> Path:
-    """The first example questions of each topic as Rasa NLU data of the service-question intent, one block per language.
-
-    The intent classifier must know a question about services when it sees one, whatever its topic:
-    taught only by the hand-written examples of `unsupported_question`, it read two thirds of the
-    fresh topic questions as tracking, booking or a move. Made at training time, beside data/, so the
-    knowledge base stays the one place a question is written.
-    """
-    directory.mkdir(parents=True, exist_ok=True)
-    blocks = [
-        {
-            "intent": SERVICE_INTENT,
-            "metadata": {"language": language},
-            "examples": "".join(
-                f"- {question}\n"
-                for topic in base.topics.values()
-                for question in topic.texts[language].questions[:TRAINING_QUESTIONS_PER_TOPIC]
-            ),
-        }
-        for language in LANGUAGES
-    ]
-    path = directory / "knowledge.yml"
-    path.write_text(yaml.safe_dump({"version": "3.1", "nlu": blocks}, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
 
 
 @lru_cache(maxsize=4)

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, List
 
-from bot import knowledge, project
+from bot import project
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +64,12 @@ def ensure_model(config: Path = project.CONFIG) -> Path:
         return path
     project.MODELS.mkdir(parents=True, exist_ok=True)
     print(f"Training model {path.name} (the data or config changed) ...", flush=True)
-    questions = knowledge.write_training_data(knowledge.load(), project.VAR / "knowledge-nlu")
     subprocess.run(
         [
             sys.executable, "-m", "rasa", "train",
             "--config", str(config),
             "--domain", str(project.DOMAIN),
-            "--data", str(project.DATA), str(questions),
+            "--data", str(project.DATA),
             "--out", str(project.MODELS),
             "--fixed-model-name", path.name[: -len(".tar.gz")],
         ],

@@ -1,8 +1,7 @@
 """Which topic of the knowledge base a question about the carrier's services is about.
 
 Two steps, each done by what does it best. Whether a message is a question about services at all is
-the intent classifier's decision (`unsupported_question`, which also learns from the knowledge base's
-questions: bot/knowledge.py writes them as training data). Which topic it is about is decided here,
+the intent classifier's decision (`unsupported_question`). Which topic it is about is decided here,
 by a word model trained on the example questions of the topics only: with the other intents' examples
 as a "no topic" class beside 57 small topics, that class swallowed two thirds of the fresh topic
 questions. A question gets a topic only when the word model is sure enough (`threshold`) and the
