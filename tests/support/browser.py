@@ -1,6 +1,8 @@
 """Debian's chromium driven by playwright, for the tests that use the pages as people do.
 
-`browser` starts chromium once per session (never a downloaded browser: scripts/test-packages.txt);
+`browser` starts chromium once per test module (never a downloaded browser: scripts/test-packages.txt),
+not per session: playwright's sync API runs an event loop in the main thread while it is open, and
+every later test that calls `asyncio.run()` would then fail;
 `windows(**context_options)` opens a separate window (no shared cookies or storage) and fails the
 test if the pages' Content-Security-Policy blocked anything in it: they must work under it, not merely
 seem to. A conftest imports both fixtures; without playwright installed, only the tests that
@@ -18,7 +20,7 @@ WAIT_MS = 60_000
 CSP_VIOLATION = "Content Security Policy"  # how chromium's console reports what the policy refused
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:

@@ -539,15 +539,18 @@ class Desk {
 
   /** Shows a Conversation from the API (claim, take next, or a click in "mine"). */
   show(conversation) {
-    this.stopConversation();
     const id = conversation.handoff.id;
+    // Shown again (a poll or a second click racing the first): what the agent has begun to write stays.
+    const again = this.conversation && this.conversation.id === id;
+    const drafts = again ? { reply: this.$("reply-input").value, note: this.$("note-input").value } : { reply: "", note: "" };
+    this.stopConversation();
     // writable: null, not true: setWritable must set the controls for this conversation, whatever the last one left.
     this.conversation = { id, rendered: 0, notes: 0, caseJson: null, pending: [], writable: null, timer: null, data: conversation };
     try { sessionStorage.setItem(OPEN_KEY, String(id)); } catch (error) { /* ignore */ }
     clear(this.$("transcript"));
     clear(this.$("notes"));
-    this.$("reply-input").value = "";
-    this.$("note-input").value = "";
+    this.$("reply-input").value = drafts.reply;
+    this.$("note-input").value = drafts.note;
     this.$("close-resolution").value = "";
     this.$("transfer-agent").value = "";
     this.syncTransferMode();
