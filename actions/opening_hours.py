@@ -14,11 +14,10 @@ from actions import carrier
 from actions.carrier.errors import BackendUnavailable, NotFound
 from actions.carrier.model import WEEKDAYS, CustomerService, OpeningHours, PickupPoint, Shipment
 from actions.opening_days import AskedDay, asked_day, day_label
-from actions.texts import language_of, render
+from actions.texts import COUNTRY, language_of, render
 from bot.identifiers.tracking import find_tracking_numbers, has_tracking_shape
 from bot.language import formatting
 
-COUNTRY = {"nb": "NO", "sv": "SE"}
 UPCOMING_DAYS = 14
 # Words that ask about a pickup point rather than customer service.
 _PICKUP_WORDS = re.compile(

@@ -19,17 +19,16 @@ from babel import Locale
 from actions import carrier
 from actions.carrier.errors import CarrierError
 from bot import knowledge
-from actions.texts import render
+from actions.texts import COUNTRY, render
 from bot.language import formatting
 from bot.understanding import shipping
 
 logger = logging.getLogger(__name__)
 
-COUNTRY = {"nb": "NO", "sv": "SE"}
 LIGHTEST = 1  # grams: a price question without a weight is answered for the lightest step, as "up to …"
 
 
-def topic_of(message: Dict[str, Any]) -> Optional[str]:
+def found_topic(message: Dict[str, Any]) -> Optional[str]:
     """The knowledge-base topic the NLU found in ``message``, if it is one the knowledge base still has."""
     found = next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "service_topic"), None)
     return found if found in knowledge.load().topics else None

@@ -11,6 +11,8 @@ from typing import Any, Dict
 from rasa_sdk import Tracker
 
 DEFAULT_LANGUAGE = "nb"
+# The carrier's country for a customer's language: whose hours, prices and holding times apply.
+COUNTRY = {"nb": "NO", "sv": "SE"}
 
 
 def language_of(tracker: Tracker) -> str:

@@ -53,13 +53,13 @@ class ActionUnsupportedQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        message = tracker.latest_message or {}
-        known = service_answers.topic_of(message)
+        message, language = tracker.latest_message or {}, language_of(tracker)
+        known = service_answers.found_topic(message)
         if known:
             on_phone = tracker.get_latest_input_channel() == VOICE
-            said = await service_answers.answer(domain, known, message.get("text") or "", language_of(tracker), on_phone)
+            said = await service_answers.answer(domain, known, message.get("text") or "", language, on_phone)
             if said:
-                dispatcher.utter_message(text=said, buttons=_person_button(domain, language_of(tracker), on_phone))
+                dispatcher.utter_message(text=said, buttons=_person_button(domain, language, on_phone))
                 return []
         topic = topic_of(message.get("text") or "")
         if topic is None:
@@ -67,7 +67,7 @@ class ActionUnsupportedQuestion(Action):
         elif topic[0] == SMS_TOPIC:
             dispatcher.utter_message(response="utter_unsupported_sms")
         else:
-            dispatcher.utter_message(response="utter_unsupported_topic", topic=topic[1][language_of(tracker)])
+            dispatcher.utter_message(response="utter_unsupported_topic", topic=topic[1][language])
         return []
 
 

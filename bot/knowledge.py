@@ -20,9 +20,9 @@ from typing import Dict, List, Mapping, Optional, Tuple
 import yaml
 
 from bot import project
+from bot.language.detector import LANGUAGES
 
 KNOWLEDGE = project.ROOT / "knowledge" / "topics.yml"
-LANGUAGES = ("nb", "sv")
 # What each lookup fills in; a topic without a lookup may use no placeholder at all.
 PLACEHOLDERS: Mapping[Optional[str], frozenset] = {
     None: frozenset(),

@@ -20,8 +20,9 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 import requests
 import yaml
 
-from bot import knowledge, secrets
+from bot import secrets
 from voice.spoken import entities as spoken
+from tests.support.answers import from_knowledge
 
 CONVERSATIONS = Path(__file__).resolve().parents[1] / "conversations"
 MAX_EXTRA_TURNS = 4
@@ -286,19 +287,12 @@ def _answered(line: Line, tracker: Mapping[str, Any], topic: str) -> str:
     return ""
 
 
-def _from_knowledge(events: Sequence[Mapping[str, Any]]) -> bool:
-    """True when the bot answered from the knowledge base: a topic's link in chat, its phone text on a call."""
-    base = knowledge.load()
-    links = [base.link(topic, language) for topic in base.topics for language in ("nb", "sv")]
-    phone = {base.text(topic, language).phone for topic in base.topics for language in ("nb", "sv")}
-    texts = [event.get("text") or "" for event in _bot_events(events)]
-    return any(text in phone or any(link in text for link in links) for text in texts)
-
-
 def _honest_limit(line: Line, tracker: Mapping[str, Any], _: Any) -> str:
     """A question the bot has no flow for gets the knowledge base's answer or an honest "not here"."""
     said = _utterances(tracker["events"])
-    if not HONEST_LIMITS & set(said) and not _from_knowledge(tracker["events"]):
+    language, on_phone = line.conversation.language, line.conversation.channel == "phone"
+    answered = any(from_knowledge(event.get("text") or "", language, on_phone) for event in _bot_events(tracker["events"]))
+    if not HONEST_LIMITS & set(said) and not answered:
         return "the bot did not say it cannot answer that"
     answered = [name for name in said if any(name in names for names in ANSWERS.values()) or name.startswith("utter_shipment_")]
     return f"answered something else: {answered}" if answered else ""
